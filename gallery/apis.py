@@ -1,0 +1,125 @@
+"""REST API of the gallery (mobile apps and the browser's upload script)."""
+
+from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gallery import selectors, services
+from gallery.models import Photo
+from gallery.serializers import PhotoOutputSerializer
+from imagesearch.exceptions import ApplicationError, NotFound
+from imagesearch.renderers import FileRenderer
+from imagesearch.pagination import paginate
+
+
+class PhotoCollectionApi(APIView):
+    """GET: list the user's photos. POST: upload one or several image files."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
+        ids = serializers.RegexField(r"^\d+(,\d+){0,199}$", required=False,
+                                     help_text="Comma-separated photo ids (at most 200).")
+
+    class UploadInputSerializer(serializers.Serializer):
+        files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
+                                      help_text="One or more image files (repeat the `files` field).")
+
+    class UploadResultSerializer(serializers.Serializer):
+        filename = serializers.CharField()
+        result = serializers.ChoiceField(choices=["added", "duplicate", "rejected"])
+        error = serializers.CharField(allow_blank=True)
+        photo = PhotoOutputSerializer(allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PhotoOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        ids = filters.validated_data.get("ids")
+        photos = selectors.photo_list(owner=request.user, status=filters.validated_data.get("status"),
+                                      ids=[int(i) for i in ids.split(",")] if ids else None)
+        return paginate(request=request, view=self, queryset=photos, serializer_class=PhotoOutputSerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={201: UploadResultSerializer(many=True), 200: UploadResultSerializer(many=True),
+                   400: UploadResultSerializer(many=True)},
+        description="Each file gets its own result: `added`, `duplicate` (the same bytes are already in the "
+        "gallery; the existing photo is returned) or `rejected` with the reason. 201 if any file was added, "
+        "200 if none was added but some were already there, 400 if every file was rejected.",
+    )
+    def post(self, request):
+        files = request.FILES.getlist("files") or request.FILES.getlist("file")
+        if not files:
+            raise ApplicationError("Attach one or more image files in the `files` field.", field="files")
+        if len(files) > settings.UPLOAD_MAX_FILES:
+            raise ApplicationError(f"At most {settings.UPLOAD_MAX_FILES} files per request.", field="files")
+        outcomes = services.photos_upload(owner=request.user, files=files)
+        body = self.UploadResultSerializer(
+            [{"filename": o.filename, "result": o.result, "error": o.error, "photo": o.photo} for o in outcomes],
+            many=True, context={"request": request},
+        ).data
+        if any(o.result == "added" for o in outcomes):
+            code = status.HTTP_201_CREATED
+        elif any(o.result == "duplicate" for o in outcomes):
+            code = status.HTTP_200_OK
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
+
+
+class PhotoDetailApi(APIView):
+    @extend_schema(responses=PhotoOutputSerializer)
+    def get(self, request, photo_id: int):
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        return Response(PhotoOutputSerializer(photo, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, photo_id: int):
+        services.photo_delete(photo=selectors.photo_get(owner=request.user, photo_id=photo_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _PhotoFileApi(APIView):
+    """Media is private: files are streamed only to their owner (session or token)."""
+
+    field_name = ""
+    renderer_classes = [JSONRenderer, FileRenderer]
+
+    @extend_schema(responses={(200, "image/*"): bytes})
+    def get(self, request, photo_id: int):
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        field = getattr(photo, self.field_name)
+        if not field:
+            raise NotFound("The thumbnail is not ready yet.")
+        try:
+            handle = field.open("rb")
+        except FileNotFoundError:
+            raise NotFound("The file is missing from storage.") from None
+        content_type = photo.content_type if self.field_name == "original" else "image/jpeg"
+        response = FileResponse(handle, content_type=content_type)
+        response["Cache-Control"] = "private, max-age=86400"
+        response["X-Content-Type-Options"] = "nosniff"
+        if self.field_name == "original":
+            response["Content-Disposition"] = _inline_disposition(photo.original_name)
+        return response
+
+
+def _inline_disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"inline; filename*=UTF-8''{quote(filename)}"
+
+
+class PhotoOriginalApi(_PhotoFileApi):
+    field_name = "original"
+
+
+class PhotoThumbnailApi(_PhotoFileApi):
+    field_name = "thumbnail"

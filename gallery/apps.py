@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class GalleryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "gallery"
+
+    def ready(self) -> None:
+        from gallery import signals  # noqa: F401

@@ -1,0 +1,49 @@
+"""Output shapes shared by the gallery and search APIs."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from gallery.models import Photo
+
+
+def photo_status_message(photo: Photo) -> str:
+    """A sentence for the user about where the photo is in processing."""
+    if photo.status == Photo.Status.FAILED:
+        return photo.error or "Processing failed."
+    if photo.status == Photo.Status.PROCESSING:
+        return "Making the thumbnail and search vector…"
+    if photo.status == Photo.Status.PENDING:
+        waited = (timezone.now() - photo.created_at).total_seconds()
+        if waited > settings.PROCESSING_REQUEUE_AFTER_SECONDS:
+            return (f"Waiting for the background worker for {int(waited // 60)} min. "
+                    "Is the worker running? Photos are queued again automatically.")
+        return "Queued for processing."
+    return ""
+
+
+class PhotoOutputSerializer(serializers.ModelSerializer):
+    status_message = serializers.SerializerMethodField()
+    original_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "original_name", "status", "status_message", "error", "content_type", "file_size",
+                  "width", "height", "taken_at", "created_at", "processed_at", "original_url", "thumbnail_url"]
+        read_only_fields = fields
+
+    def get_status_message(self, photo: Photo) -> str:
+        return photo_status_message(photo)
+
+    def _url(self, name: str, photo: Photo) -> str:
+        path = reverse(name, kwargs={"photo_id": photo.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_original_url(self, photo: Photo) -> str:
+        return self._url("api:photo-original", photo)
+
+    def get_thumbnail_url(self, photo: Photo) -> str | None:
+        return self._url("api:photo-thumbnail", photo) if photo.thumbnail else None

@@ -1,0 +1,278 @@
+"""Writes of the gallery: uploads, deletion and background processing of photos."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable, Literal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from gallery import images
+from gallery.models import Photo
+from search import clip
+from search import services as search_services
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+              "image/tiff": ".tif", "image/bmp": ".bmp"}
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    filename: str
+    result: Literal["added", "duplicate", "rejected"]
+    photo: Photo | None = None
+    error: str = ""
+
+
+def clean_file_name(name: str | None) -> str:
+    """The user's file name as display data: no directories, no control characters, <= 255."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C").strip()
+    if len(base) > 255:
+        stem, dot, suffix = base.rpartition(".")
+        base = (stem[: 250 - len(suffix)] + "…." + suffix) if dot and len(suffix) <= 10 else base[:254] + "…"
+    return base or "unnamed"
+
+
+def _sha256(file: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def photo_upload(*, owner, file: UploadedFile) -> UploadOutcome:
+    """Validate and store one uploaded file; processing is queued after the commit."""
+    filename = clean_file_name(file.name)
+    if not file.size:
+        return UploadOutcome(filename=filename, result="rejected", error="The file is empty.")
+    if file.size > settings.UPLOAD_MAX_BYTES:
+        return UploadOutcome(filename=filename, result="rejected",
+                             error=f"The file is {filesizeformat(file.size)}; the limit is "
+                                   f"{filesizeformat(settings.UPLOAD_MAX_BYTES)}.")
+    sha256 = _sha256(file)
+    existing = Photo.objects.filter(owner=owner, sha256=sha256).first()
+    if existing:
+        return UploadOutcome(filename=filename, result="duplicate", photo=existing)
+    try:
+        info = images.inspect(file, max_pixels=settings.UPLOAD_MAX_PIXELS)
+    except images.ImageRejected as exc:
+        return UploadOutcome(filename=filename, result="rejected", error=exc.message)
+
+    photo = Photo(owner=owner, original_name=filename, sha256=sha256, content_type=info.content_type,
+                  file_size=file.size, width=info.width, height=info.height, taken_at=info.taken_at,
+                  queued_at=timezone.now())
+    file.seek(0)
+    photo.original.save(f"upload{EXTENSIONS[info.content_type]}", file, save=False)
+    try:
+        with transaction.atomic():
+            photo.save()
+            transaction.on_commit(photos_enqueue_processing)
+    except IntegrityError:
+        # The same file arrived twice at once; the other request stored it first.
+        photo.original.storage.delete(photo.original.name)
+        return UploadOutcome(filename=filename, result="duplicate",
+                             photo=Photo.objects.get(owner=owner, sha256=sha256))
+    except Exception:
+        photo.original.storage.delete(photo.original.name)
+        raise
+    return UploadOutcome(filename=filename, result="added", photo=photo)
+
+
+def photos_upload(*, owner, files: Iterable[UploadedFile]) -> list[UploadOutcome]:
+    return [photo_upload(owner=owner, file=file) for file in files]
+
+
+def photo_delete(*, photo: Photo) -> None:
+    """Delete a photo, its vectors (cascade) and, after the commit, its files."""
+    with transaction.atomic():
+        photo.delete()
+
+
+def photos_retry_failed(*, owner=None) -> int:
+    """Queue failed photos again (after fixing the model configuration, say)."""
+    failed = Photo.objects.filter(status=Photo.Status.FAILED)
+    if owner is not None:
+        failed = failed.filter(owner=owner)
+    with transaction.atomic():
+        count = failed.update(status=Photo.Status.PENDING, error="", attempts=0, queued_at=timezone.now())
+        if count:
+            transaction.on_commit(photos_enqueue_processing)
+    return count
+
+
+def photos_enqueue_processing() -> bool:
+    """Ask a worker to process pending photos. A broker outage must not fail the upload:
+    the photos stay pending and the periodic sweep (or `manage.py process_pending`) queues them."""
+    from gallery.tasks import process_pending_photos
+
+    try:
+        process_pending_photos.apply_async(retry=True)
+        return True
+    except Exception as exc:  # kombu raises several kinds of connection errors
+        logger.warning("could not reach the task broker (%s); pending photos will be queued by the sweep", exc)
+        return False
+
+
+# --- Processing (runs in the worker) ------------------------------------------------------------
+
+def _claim_batch(*, size: int) -> list[Photo]:
+    """Atomically move up to `size` of the oldest pending photos to processing."""
+    with transaction.atomic():
+        ids = list(
+            Photo.objects.select_for_update(skip_locked=True)
+            .filter(status=Photo.Status.PENDING)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        now = timezone.now()
+        Photo.objects.filter(id__in=ids).update(status=Photo.Status.PROCESSING, claimed_at=now,
+                                                attempts=F("attempts") + 1)
+    return list(Photo.objects.filter(id__in=ids).order_by("created_at", "id"))
+
+
+def _mark_failed(*, photo_ids: list[int], error: str) -> None:
+    Photo.objects.filter(id__in=photo_ids, status=Photo.Status.PROCESSING).update(
+        status=Photo.Status.FAILED, error=error[:2000], processed_at=timezone.now())
+
+
+def _decode_for_processing(photo: Photo):
+    try:
+        with photo.original.open("rb") as handle:
+            return images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS,
+                                   fit_within=settings.THUMBNAIL_LONG_SIDE)
+    except images.ImageRejected as exc:
+        return exc
+    except FileNotFoundError:
+        return images.ImageRejected("The original file is missing from storage.")
+    except OSError as exc:
+        return images.ImageRejected(f"The original file could not be read: {exc}.")
+
+
+def photos_process_pending(*, batch_size: int | None = None, limit: int | None = None) -> int:
+    """Process pending photos in batches until none are left (or `limit` is reached).
+
+    Decoding the next batch runs in a thread while the model embeds the current one.
+    Returns how many photos this call finished (ready or failed).
+    """
+    batch_size = batch_size or settings.CLIP_BATCH_SIZE
+    finished = 0
+    try:
+        model_row = search_services.active_embedding_model()
+    except clip.ModelUnavailable as exc:
+        return _fail_all_pending(error=str(exc))
+
+    claimed: list[Photo] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as decoder:
+            batch = claimed = _claim_batch(size=batch_size)
+            decoded = decoder.map(_decode_for_processing, batch)
+            while batch:
+                current, current_images = batch, list(decoded)
+                finished += len(current)
+                if limit is not None and finished >= limit:
+                    batch = []
+                else:
+                    batch = _claim_batch(size=batch_size)
+                    decoded = decoder.map(_decode_for_processing, batch)
+                claimed = current + batch
+                _finish_batch(photos=current, decoded=current_images, model_row=model_row)
+    except Exception:
+        # A transient failure (database, disk): hand our claims back so the retry finds them.
+        _release(photo_ids=[photo.pk for photo in claimed])
+        raise
+    return finished
+
+
+def _release(*, photo_ids: list[int]) -> None:
+    try:
+        Photo.objects.filter(id__in=photo_ids, status=Photo.Status.PROCESSING).update(status=Photo.Status.PENDING)
+    except Exception as exc:  # the database itself may be what failed; the sweep covers that
+        logger.warning("could not release claimed photos %s: %s", photo_ids, exc)
+
+
+def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
+    failures = [(photo, result) for photo, result in zip(photos, decoded) if isinstance(result, Exception)]
+    for photo, error in failures:
+        logger.info("photo %s failed: %s", photo.pk, error)
+        _mark_failed(photo_ids=[photo.pk], error=getattr(error, "message", str(error)))
+    good = [(photo, image) for photo, image in zip(photos, decoded) if not isinstance(image, Exception)]
+    if not good:
+        return
+    try:
+        vectors = clip.encode_images([image for _, image in good])
+    except clip.ModelUnavailable as exc:
+        _mark_failed(photo_ids=[photo.pk for photo, _ in good], error=str(exc))
+        return
+
+    thumbnails = {}
+    for photo, image in good:
+        content = ContentFile(images.thumbnail_jpeg(image, long_side=settings.THUMBNAIL_LONG_SIDE))
+        thumbnails[photo.pk] = photo.thumbnail.storage.save(
+            photo.thumbnail.field.generate_filename(photo, "thumbnail.jpg"), content)
+
+    with transaction.atomic():
+        alive = set(
+            Photo.objects.select_for_update()
+            .filter(id__in=[photo.pk for photo, _ in good], status=Photo.Status.PROCESSING)
+            .values_list("id", flat=True)
+        )
+        search_services.photo_embeddings_store(
+            model=model_row,
+            rows=[(photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(good, vectors) if photo.pk in alive],
+        )
+        now = timezone.now()
+        for photo, _ in good:
+            if photo.pk in alive:
+                Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.READY, thumbnail=thumbnails[photo.pk],
+                                                         error="", processed_at=now)
+    for photo, _ in good:
+        if photo.pk not in alive:  # deleted (or reclaimed) while we worked: drop our output quietly
+            photo.thumbnail.storage.delete(thumbnails[photo.pk])
+
+
+def _fail_all_pending(*, error: str) -> int:
+    finished = 0
+    while batch := _claim_batch(size=100):
+        _mark_failed(photo_ids=[photo.pk for photo in batch], error=error)
+        finished += len(batch)
+    return finished
+
+
+def photos_release_claims(*, older_than: timedelta) -> int:
+    """Return photos stuck in processing (their worker died) to pending, or fail them for good
+    after too many attempts. Returns how many went back to pending."""
+    cutoff = timezone.now() - older_than
+    stale = Photo.objects.filter(status=Photo.Status.PROCESSING, claimed_at__lt=cutoff)
+    stale.filter(attempts__gte=settings.PROCESSING_MAX_ATTEMPTS).update(
+        status=Photo.Status.FAILED, processed_at=timezone.now(),
+        error=f"Processing did not finish after {settings.PROCESSING_MAX_ATTEMPTS} attempts.")
+    return stale.update(status=Photo.Status.PENDING, queued_at=timezone.now())
+
+
+def photos_sweep() -> dict[str, int]:
+    """Periodic safety net: requeue photos whose worker died or whose queue message was lost."""
+    age = timedelta(seconds=settings.PROCESSING_REQUEUE_AFTER_SECONDS)
+    released = photos_release_claims(older_than=age)
+    waiting = Photo.objects.filter(status=Photo.Status.PENDING, queued_at__lt=timezone.now() - age)
+    waited = waiting.update(queued_at=timezone.now())
+    if released or waited:
+        photos_enqueue_processing()
+    return {"released": released, "requeued": waited}

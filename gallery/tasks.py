@@ -1,0 +1,50 @@
+"""Celery tasks: thin interfaces over gallery.services."""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_init, worker_process_init
+from django.db import InterfaceError, OperationalError
+
+from gallery import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=10,
+)
+def process_pending_photos() -> int:
+    return services.photos_process_pending()
+
+
+@shared_task(acks_late=True)
+def sweep_unprocessed_photos() -> dict:
+    return services.photos_sweep()
+
+
+def _preload_model() -> None:
+    from search import clip
+
+    try:
+        clip.get_model()
+    except clip.ModelUnavailable as exc:
+        logger.error("%s", exc)
+
+
+@worker_process_init.connect
+def load_model_in_child(**kwargs) -> None:
+    _preload_model()
+
+
+@worker_init.connect
+def load_model_in_solo_worker(sender=None, **kwargs) -> None:
+    # The solo pool runs tasks in this process; the prefork pool loads in each child instead
+    # (torch must not be initialised before a fork).
+    if sender is not None and "solo" in str(getattr(sender, "pool_cls", "")).lower():
+        _preload_model()

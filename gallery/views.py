@@ -1,0 +1,92 @@
+"""Browser pages of the gallery. Thin: they call the same services and selectors as the API."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gallery import selectors, services
+from gallery.forms import SignupForm, UploadForm
+from gallery.serializers import photo_status_message
+from imagesearch.exceptions import NotFound
+
+PHOTOS_PER_PAGE = 60
+
+
+def owned_photo_or_404(request, photo_id: int):
+    try:
+        return selectors.photo_get(owner=request.user, photo_id=photo_id)
+    except NotFound:
+        raise Http404("Photo not found.")
+
+
+def home(request, upload_form: UploadForm | None = None, status: int = 200):
+    status_filter = request.GET.get("status") or None
+    if status_filter not in (None, "pending", "processing", "ready", "failed"):
+        status_filter = None
+    photos = selectors.photo_list(owner=request.user, status=status_filter)
+    page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "counts": selectors.photo_status_counts(owner=request.user),
+        "status_filter": status_filter,
+        "upload_form": upload_form or UploadForm(),
+        "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "gallery/home.html", context, status=status)
+
+
+@require_POST
+def upload(request):
+    """Form upload without JavaScript; the page's script uses the API for per-file progress."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return home(request, upload_form=form, status=400)
+    for outcome in services.photos_upload(owner=request.user, files=form.cleaned_data["files"]):
+        if outcome.result == "added":
+            messages.success(request, f"{outcome.filename}: added.")
+        elif outcome.result == "duplicate":
+            messages.info(request, f"{outcome.filename}: already in your gallery.")
+        else:
+            messages.error(request, f"{outcome.filename}: rejected. {outcome.error}")
+    return redirect("gallery:home")
+
+
+def photo_detail(request, photo_id: int):
+    photo = owned_photo_or_404(request, photo_id)
+    return render(request, "gallery/photo_detail.html", {"photo": photo, "status_message": photo_status_message(photo)})
+
+
+@require_POST
+def photo_delete(request, photo_id: int):
+    photo = owned_photo_or_404(request, photo_id)
+    name = photo.original_name
+    services.photo_delete(photo=photo)
+    messages.success(request, f"Deleted {name}.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("gallery:home")
+
+
+@require_POST
+def retry_failed(request):
+    count = services.photos_retry_failed(owner=request.user)
+    messages.info(request, f"Queued {count} failed photo(s) again." if count else "No failed photos to retry.")
+    return redirect("gallery:home")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("gallery:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}! Drop some photos here to start your gallery.")
+        return redirect("gallery:home")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

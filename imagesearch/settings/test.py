@@ -1,0 +1,27 @@
+"""Test settings: a real PostgreSQL with pgvector, seeded model weights, fast hashing."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASES, env, filesystem_broker_options
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if env("TEST_DATABASE_URL", default=""):
+    DATABASES["default"] = env.db_url_config(env("TEST_DATABASE_URL"))
+
+CLIP_MODEL = env("CLIP_MODEL", default="ViT-S-32")
+CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=True)
+
+# Each test run gets its own media folder and serverless broker folder.
+_RUN_DIR = Path(env("TEST_RUN_DIR", default=tempfile.mkdtemp(prefix="imagesearch-test-")))
+MEDIA_ROOT = _RUN_DIR / "media"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

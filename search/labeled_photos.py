@@ -1,0 +1,85 @@
+"""Labeled photo folders (one sub-folder per class) and the project's fixed train/test split.
+
+Used by the offline-model trainer, `manage.py evaluate`, the benchmarks and the tests, so
+that every number is computed on the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+SPLITS = ("train", "test", "all")
+
+# Class folders whose names are not the words a person would type.
+_CLASS_WORD_OVERRIDES = {
+    "faces": "face",
+    "faces_easy": "face",
+    "airplanes": "airplane",
+    "motorbikes": "motorbike",
+    "leopards": "leopard",
+    "car_side": "car",
+    "yin_yang": "yin yang",
+}
+
+
+@dataclass(frozen=True)
+class LabeledPhoto:
+    path: Path
+    label: str  # cleaned class words, e.g. "wild cat"
+
+
+def default_datasets_root() -> Path:
+    """`../shared/datasets` beside the project root (absent on a user's machine)."""
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+
+
+def clean_class_name(folder_name: str, *, readable_names: dict[str, str] | None = None) -> str:
+    """Turn a class folder name into the words a person would search for."""
+    if readable_names and folder_name in readable_names:
+        return readable_names[folder_name]
+    lowered = folder_name.lower()
+    if lowered in _CLASS_WORD_OVERRIDES:
+        return _CLASS_WORD_OVERRIDES[lowered]
+    words = re.sub(r"[_\-]+", " ", lowered).strip()
+    return re.sub(r"\s+", " ", words)
+
+
+def _readable_names(folder: Path) -> dict[str, str]:
+    """Tiny-ImageNet ships CLASSES.tsv (wnid, folder, "name, synonym, ..."): keep the first name."""
+    table = folder / "CLASSES.tsv"
+    if not table.exists():
+        return {}
+    names = {}
+    with table.open(newline="") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if len(row) >= 3:
+                names[row[1]] = row[2].split(",")[0].strip().lower()
+    return names
+
+
+def in_split(index: int, split: str) -> bool:
+    """Every 5th file of a class (sorted by name, 0-based index % 5 == 4) is test."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    if split == "all":
+        return True
+    return (index % 5 == 4) == (split == "test")
+
+
+def list_labeled_photos(folder: Path, *, split: str = "all", per_class_limit: int | None = None) -> list[LabeledPhoto]:
+    """Photos under `folder/<class>/` in the given split, sorted by class then file name."""
+    folder = Path(folder)
+    readable = _readable_names(folder)
+    photos: list[LabeledPhoto] = []
+    for class_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        label = clean_class_name(class_dir.name, readable_names=readable)
+        files = sorted(p for p in class_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        chosen = [path for index, path in enumerate(files) if in_split(index, split)]
+        if per_class_limit is not None:
+            chosen = chosen[:per_class_limit]
+        photos.extend(LabeledPhoto(path=path, label=label) for path in chosen)
+    return photos
