@@ -16,7 +16,7 @@ CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=True)
 
 # Each test run gets its own media folder and serverless broker folder.
 _RUN_DIR = Path(env("TEST_RUN_DIR", default=tempfile.mkdtemp(prefix="imagesearch-test-")))
-MEDIA_ROOT = _RUN_DIR / "media"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(_RUN_DIR / "media")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from gallery import services
 from gallery.models import Photo
 from search.models import PhotoEmbedding
-from tests import images
+from tests import images, workers
 from tests.factories import photo_factory, ready_photo_factory
 
 
@@ -164,15 +164,10 @@ def test_sweep_gives_up_after_too_many_attempts_with_a_reason(user, settings):
     assert photo.status == "failed" and "did not finish" in photo.error
 
 
-def test_upload_succeeds_when_the_broker_is_unreachable(user, settings, django_capture_on_commit_callbacks):
-    from imagesearch.celery import app
-
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
+def test_upload_succeeds_when_the_broker_is_unreachable(user, django_capture_on_commit_callbacks):
+    with workers.broker("redis://127.0.0.1:1/0"):  # nothing listens on port 1
         with django_capture_on_commit_callbacks(execute=True):
             outcome = services.photo_upload(owner=user, file=images.upload(images.jpeg(seed=99)))
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
     assert outcome.result == "added"
     assert Photo.objects.get(pk=outcome.photo.pk).status == "pending"
     assert services.photos_process_pending() == 1  # what `manage.py process_pending` runs

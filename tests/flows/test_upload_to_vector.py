@@ -1,0 +1,38 @@
+"""An upload through the API becomes a ready photo with its vector, done by a real worker over Redis."""
+
+import pytest
+import redis
+
+from gallery.models import Photo
+from search.models import PhotoEmbedding
+from tests import images, workers
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def redis_broker():
+    url = workers.redis_url_or_skip(database=14)
+    redis.Redis.from_url(url).flushdb()
+    with workers.broker(url):
+        yield url
+
+
+def test_upload_returns_at_once_and_a_worker_makes_it_ready(api_client, user, redis_broker):
+    files = [images.upload(images.jpeg(640, 480, seed=s), f"p{s}.jpg") for s in range(3)]
+    response = api_client.post("/api/v1/photos/", {"files": files}, format="multipart")
+    assert response.status_code == 201
+    ids = [r["photo"]["id"] for r in response.json()]
+    assert set(Photo.objects.filter(id__in=ids).values_list("status", flat=True)) == {"pending"}
+
+    worker = workers.start_worker(broker_url=redis_broker)
+    try:
+        finished = workers.wait_for(
+            lambda: Photo.objects.filter(id__in=ids, status="ready").count() == 3, timeout=120)
+    finally:
+        log = workers.stop_worker(worker)
+    assert finished, log[-3000:]
+    assert PhotoEmbedding.objects.filter(photo_id__in=ids, owner=user).count() == 3
+    detail = api_client.get(f"/api/v1/photos/{ids[0]}/").json()
+    assert detail["status"] == "ready" and detail["thumbnail_url"]
+    assert api_client.get(detail["thumbnail_url"]).status_code == 200
