@@ -56,8 +56,9 @@ def _sha256(file: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def photo_upload(*, owner, file: UploadedFile) -> UploadOutcome:
-    """Validate and store one uploaded file; processing is queued after the commit."""
+def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOutcome:
+    """Validate and store one uploaded file; processing is queued after the commit
+    (`enqueue=False` when the caller processes in-process, as `manage.py evaluate` does)."""
     filename = clean_file_name(file.name)
     if not file.size:
         return UploadOutcome(filename=filename, result="rejected", error="The file is empty.")
@@ -82,7 +83,8 @@ def photo_upload(*, owner, file: UploadedFile) -> UploadOutcome:
     try:
         with transaction.atomic():
             photo.save()
-            transaction.on_commit(photos_enqueue_processing)
+            if enqueue:
+                transaction.on_commit(photos_enqueue_processing)
     except IntegrityError:
         # The same file arrived twice at once; the other request stored it first.
         photo.original.storage.delete(photo.original.name)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlparse
 
 import numpy as np
 from django.conf import settings
@@ -56,30 +59,166 @@ class LoadedModel:
     dimensions: int
 
 
+OFFLINE_MODEL_DIR = Path(__file__).resolve().parent / "offline_model"
+OFFLINE_ARCHITECTURE = "imagesearch-offline"
+NETWORK_PROBE_TIMEOUT = 3.0
+
+
+def offline_spec() -> ModelSpec:
+    """The small CLIP trained by this project (scripts/train_offline_model.py), shipped in the repo."""
+    return ModelSpec(architecture=OFFLINE_ARCHITECTURE, pretrained=str(OFFLINE_MODEL_DIR / f"{OFFLINE_ARCHITECTURE}.pt"))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Which weights this process uses, and why not the configured ones if it falls back."""
+
+    spec: ModelSpec
+    configured: ModelSpec
+    fallback_reason: str = ""
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.spec != self.configured
+
+
 _lock = threading.Lock()
 _loaded: LoadedModel | None = None
+_resolution: Resolution | None = None
 
 
 def configured_spec() -> ModelSpec:
-    pretrained = "" if settings.CLIP_RANDOM_WEIGHTS else settings.CLIP_PRETRAINED
-    return ModelSpec(architecture=settings.CLIP_MODEL, pretrained=pretrained)
+    if settings.CLIP_RANDOM_WEIGHTS:
+        return ModelSpec(architecture=settings.CLIP_MODEL, pretrained="")
+    return ModelSpec(architecture=settings.CLIP_MODEL, pretrained=settings.CLIP_PRETRAINED)
+
+
+def resolve() -> Resolution:
+    """Decide, once per process and without loading weights, which model is active.
+
+    The configured weights are used when they are random, a local file, already cached, or
+    downloadable (the download host answers within seconds). Otherwise, if allowed, the
+    offline model: the reason is logged once and shown to users.
+    """
+    global _resolution
+    if _resolution is None:
+        with _lock:
+            if _resolution is None:
+                _resolution = _resolve(configured_spec())
+    return _resolution
+
+
+def active_spec() -> ModelSpec:
+    return resolve().spec
 
 
 def get_model() -> LoadedModel:
     """The process's model, loaded on first use (the worker loads it at start)."""
-    global _loaded
+    global _loaded, _resolution
     if _loaded is None:
+        resolution = resolve()
         with _lock:
             if _loaded is None:
-                _loaded = _load(configured_spec())
+                try:
+                    _loaded = _load(resolution.spec)
+                except ModelUnavailable as exc:
+                    if not _may_fall_back(resolution.spec):
+                        raise
+                    _resolution = _fallback(resolution.configured, reason=str(exc))
+                    _loaded = _load(_resolution.spec)
     return _loaded
 
 
 def reset() -> None:
-    """Forget the loaded model (tests switching settings)."""
-    global _loaded
+    """Forget the loaded model and the resolution (tests switching settings)."""
+    global _loaded, _resolution
     with _lock:
         _loaded = None
+        _resolution = None
+
+
+def _may_fall_back(spec: ModelSpec) -> bool:
+    return settings.CLIP_OFFLINE_FALLBACK and spec != offline_spec()
+
+
+def _fallback(configured: ModelSpec, *, reason: str) -> Resolution:
+    logger.warning("CLIP weights %s are not available (%s); using the offline model %s. "
+                   "Search quality is limited: see README to enable full CLIP.",
+                   configured.key, reason, OFFLINE_ARCHITECTURE)
+    return Resolution(spec=offline_spec(), configured=configured, fallback_reason=reason)
+
+
+def _resolve(configured: ModelSpec) -> Resolution:
+    problem = weights_problem(configured)
+    if problem and _may_fall_back(configured):
+        return _fallback(configured, reason=problem)
+    return Resolution(spec=configured, configured=configured)
+
+
+def weights_problem(spec: ModelSpec) -> str:
+    """Why the weights cannot be had right now, or "" when they can (cached or reachable)."""
+    open_clip = _open_clip()
+    if spec.architecture not in open_clip.list_models():
+        return f"unknown CLIP_MODEL {spec.architecture!r} (see open_clip.list_models())"
+    if not spec.pretrained or spec.is_file:
+        return ""
+    if spec.pretrained.endswith((".pt", ".bin", ".safetensors", ".pth")) or "/" in spec.pretrained:
+        return f"checkpoint file {spec.pretrained} does not exist"
+    source = open_clip.get_pretrained_cfg(spec.architecture, spec.pretrained)
+    if not source:
+        tags = ", ".join(open_clip.list_pretrained_tags_by_model(spec.architecture)) or "none"
+        return f"unknown CLIP_PRETRAINED {spec.pretrained!r} for {spec.architecture} (known: {tags})"
+    if _cached_weights(source):
+        return ""
+    if _hub_offline():
+        return "HF_HUB_OFFLINE is set and the weights are not in the cache"
+    return _unreachable(source)
+
+
+def _cached_weights(source: dict) -> str | None:
+    from huggingface_hub import try_to_load_from_cache
+
+    cache_dir = str(settings.CLIP_CACHE_DIR)
+    repo = (source.get("hf_hub") or "").strip("/")
+    if repo:
+        for filename in ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"):
+            found = try_to_load_from_cache(repo, filename, cache_dir=cache_dir)
+            if isinstance(found, str):
+                return found
+    url = source.get("url") or ""
+    if url and (Path(cache_dir) / Path(urlparse(url).path).name).is_file():
+        return str(Path(cache_dir) / Path(urlparse(url).path).name)
+    return None
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
+def _unreachable(source: dict) -> str:
+    """Probe the download host briefly, so an offline machine finds out in seconds, not minutes."""
+    if source.get("hf_hub"):
+        host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+    else:
+        host = urlparse(source.get("url", "")).hostname
+    if not host:
+        return "no download source for these weights"
+    try:
+        socket.create_connection((host, 443), timeout=NETWORK_PROBE_TIMEOUT).close()
+    except OSError as exc:
+        return f"cannot reach {host} to download the weights ({exc.strerror or exc})"
+    return ""
+
+
+def _open_clip():
+    from search import torch_shim
+
+    torch_shim.apply()
+    import open_clip
+
+    if OFFLINE_ARCHITECTURE not in open_clip.list_models():
+        open_clip.add_model_config(OFFLINE_MODEL_DIR / f"{OFFLINE_ARCHITECTURE}.json")
+    return open_clip
 
 
 def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
@@ -116,21 +255,18 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def _load(spec: ModelSpec) -> LoadedModel:
-    from search import torch_shim
-
-    torch_shim.apply()
-    import open_clip
+    open_clip = _open_clip()
     import torch
 
     if settings.CLIP_TORCH_THREADS:
         torch.set_num_threads(settings.CLIP_TORCH_THREADS)
-    if spec.architecture not in open_clip.list_models():
-        raise ModelUnavailable(
-            f"model weights unavailable: unknown CLIP_MODEL {spec.architecture!r}; choose one of open_clip.list_models()"
-        )
     if not spec.pretrained:
         torch.manual_seed(RANDOM_WEIGHTS_SEED)
     settings.CLIP_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    problem = weights_problem(spec)
+    if problem:
+        raise ModelUnavailable(f"model weights unavailable: {problem}. Set CLIP_MODEL/CLIP_PRETRAINED "
+                               "(a pretrained tag or a checkpoint file).")
     try:
         model, _, preprocess = open_clip.create_model_and_transforms(
             spec.architecture, pretrained=spec.pretrained or None, cache_dir=str(settings.CLIP_CACHE_DIR)

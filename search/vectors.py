@@ -1,13 +1,50 @@
-"""The one module that writes pgvector SQL: vector storage, indexes and similarity queries."""
+"""The one module that writes pgvector SQL: vector storage, indexes and similarity queries.
+
+Every query is scoped to one owner and one embedding model. Plans:
+- cosine on a gallery larger than EXACT_SCAN_MAX_ROWS: the model's partial HNSW index, with
+  pgvector 0.8 iterative index scans so that the owner filter cannot starve the result;
+- cosine on a smaller gallery, and every other metric: an exact scan of the owner's rows
+  (the HNSW index serves cosine only). The plan is chosen here, by gallery size, because the
+  planner picks HNSW even for tiny galleries on halfvec tables, where it is slower and, without
+  iterative scans, incomplete.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from search.models import EmbeddingModel, PhotoEmbedding
+
+TABLE = PhotoEmbedding._meta.db_table
+EXACT_SCAN_MAX_ROWS = 4000
+HNSW_EF_SEARCH_MIN = 40
+HNSW_EF_SEARCH_MAX = 1000
+GALLERY_SIZE_TTL_SECONDS = 30.0
+
+# metric -> (pgvector operator, how a distance becomes a score where higher is more similar)
+METRICS = {
+    "cosine": ("<=>", lambda d: 1.0 - d),  # cosine similarity
+    "inner_product": ("<#>", lambda d: -d),  # pgvector returns the negative inner product
+    "l2": ("<->", lambda d: 1.0 / (1.0 + d)),
+    "l1": ("<+>", lambda d: 1.0 / (1.0 + d)),
+}
+
+
+class UnknownMetric(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Match:
+    photo_id: int
+    score: float
+    distance: float
 
 
 def _index_name(model: EmbeddingModel) -> str:
@@ -17,12 +54,12 @@ def _index_name(model: EmbeddingModel) -> str:
 def ensure_model_index(*, model: EmbeddingModel) -> None:
     """Create the model's partial HNSW cosine index (idempotent).
 
-    The expression casts the unsized column to the model's width so HNSW can index it; queries
-    must use the same expression and `model_id` filter for the planner to pick the index.
+    The expression casts the unsized column to the model's width so HNSW can index it; the
+    HNSW query below uses the same expression and `model_id` filter so the planner can use it.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {_index_name(model)} ON {PhotoEmbedding._meta.db_table} "
+            f"CREATE INDEX IF NOT EXISTS {_index_name(model)} ON {TABLE} "
             f"USING hnsw ((embedding::halfvec({int(model.dimensions)})) halfvec_cosine_ops) "
             f"WHERE model_id = {int(model.pk)}"
         )
@@ -41,3 +78,88 @@ def store_photo_embeddings(*, model: EmbeddingModel, rows: Iterable[tuple[int, i
         unique_fields=["photo", "model"],
         update_fields=["embedding", "created_at"],
     )
+
+
+def photo_vector(*, model: EmbeddingModel, photo_id: int, owner_id: int) -> np.ndarray | None:
+    row = PhotoEmbedding.objects.filter(model=model, photo_id=photo_id, owner_id=owner_id).values_list(
+        "embedding", flat=True).first()
+    return None if row is None else np.asarray(row, dtype=np.float32)
+
+
+def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """All of an owner's vectors: (photo ids, matrix). For grouping and for benchmarks' exact floor."""
+    rows = list(PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).order_by("photo_id")
+                .values_list("photo_id", "embedding"))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, model.dimensions), dtype=np.float32)
+    ids, vectors = zip(*rows)
+    return np.asarray(ids, dtype=np.int64), np.asarray([np.asarray(v, dtype=np.float32) for v in vectors])
+
+
+def _literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+_sizes: dict[tuple[int, int], tuple[float, int]] = {}
+_sizes_lock = threading.Lock()
+
+
+def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
+    """How many vectors the owner has for the model (cached briefly: it only picks the plan)."""
+    key = (model.pk, owner_id)
+    now = time.monotonic()
+    cached = _sizes.get(key)
+    if cached and now - cached[0] < GALLERY_SIZE_TTL_SECONDS:
+        return cached[1]
+    size = PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).count()
+    with _sizes_lock:
+        _sizes[key] = (now, size)
+    return size
+
+
+def uses_index(*, model: EmbeddingModel, owner_id: int, metric: str = "cosine") -> bool:
+    return metric == "cosine" and gallery_size(model=model, owner_id=owner_id) > EXACT_SCAN_MAX_ROWS
+
+
+def nearest(
+    *,
+    model: EmbeddingModel,
+    owner_id: int,
+    query: np.ndarray,
+    limit: int,
+    offset: int = 0,
+    metric: str = "cosine",
+    exclude_photo_id: int | None = None,
+    exact: bool | None = None,
+) -> list[Match]:
+    """The owner's photos nearest to `query`, best first. `exact` forces a plan (benchmarks)."""
+    if metric not in METRICS:
+        raise UnknownMetric(f"Unknown metric {metric!r}; choose one of: {', '.join(METRICS)}.")
+    operator, to_score = METRICS[metric]
+    if query.shape != (model.dimensions,):
+        raise ValueError(f"query of shape {query.shape} for a {model.dimensions}-d model")
+    use_index = (not exact) if exact is not None and metric == "cosine" else uses_index(
+        model=model, owner_id=owner_id, metric=metric)
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    params: list = [_literal(query), model.pk, owner_id]
+    exclude = ""
+    if exclude_photo_id is not None:
+        exclude = "AND photo_id <> %s"
+        params.append(exclude_photo_id)
+    params += [limit, offset]
+    sql = (
+        f"SELECT photo_id, {column} {operator} %s::halfvec({dims}) AS distance FROM {TABLE} "
+        f"WHERE model_id = %s AND owner_id = %s {exclude} ORDER BY distance LIMIT %s OFFSET %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_index:
+            ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, limit + offset))
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+            # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them.
+            sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance"
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
+            for photo_id, distance in rows]

@@ -120,6 +120,9 @@ CLIP_MODEL = env("CLIP_MODEL", default="ViT-B-32")
 CLIP_PRETRAINED = env("CLIP_PRETRAINED", default="laion2b_s34b_b79k")
 # Seeded random weights: only for tests and speed benchmarks, never a silent fallback.
 CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
+# When the configured weights can't be had (no internet), use the small model shipped in
+# search/offline_model instead of failing.
+CLIP_OFFLINE_FALLBACK = env.bool("CLIP_OFFLINE_FALLBACK", default=True)
 CLIP_CACHE_DIR = Path(env("CLIP_CACHE_DIR", default=str(DATA_DIR / "models")))
 CLIP_BATCH_SIZE = env.int("CLIP_BATCH_SIZE", default=16)
 CLIP_TORCH_THREADS = env.int("CLIP_TORCH_THREADS", default=0)  # 0: torch's default
@@ -191,6 +194,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "django.db.backends": {"level": "WARNING"}},
+    # open_clip logs chatty INFO lines on the root logger; our own loggers stay at LOG_LEVEL.
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},  # "no hostname" for the filesystem transport
+        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("gallery", "search", "imagesearch", "celery")},
+    },
 }

@@ -99,9 +99,15 @@
     xhr.send(data);
   }
 
+  // A new photo is pending: it belongs on the unfiltered gallery and the "pending" view only.
+  const showsNewPhotos = !zone.dataset.statusFilter || zone.dataset.statusFilter === "pending";
+
   function addCard(photo) {
+    if (!showsNewPhotos) return;
     const empty = document.getElementById("empty-gallery");
     if (empty) empty.remove();
+    const count = document.getElementById("photo-count");
+    if (count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
     const card = template.content.firstElementChild.cloneNode(true);
     card.dataset.photoId = photo.id;
     card.dataset.status = photo.status;

@@ -101,6 +101,7 @@ def test_unavailable_weights_fail_photos_explicitly(user, settings):
     from search import clip
 
     settings.CLIP_RANDOM_WEIGHTS = False
+    settings.CLIP_OFFLINE_FALLBACK = False
     settings.CLIP_MODEL = "no-such-architecture"
     clip.reset()
     try:

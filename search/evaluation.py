@@ -1,0 +1,120 @@
+"""Search quality on labeled photo folders, measured through the real services."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+
+from gallery import services as gallery_services
+from search import clip, queries, selectors
+from search.labeled_photos import list_labeled_photos
+
+K = 10
+
+
+@dataclass
+class EvaluationReport:
+    model_key: str
+    photos: int
+    classes: int
+    find_similar_p10: float
+    find_similar_map10: float
+    text_p10: float
+    seconds: float
+    per_class_text_p10: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        return [
+            f"model: {self.model_key}",
+            f"photos: {self.photos} in {self.classes} classes",
+            f"find-similar precision@{K}: {self.find_similar_p10:.3f}",
+            f"find-similar mAP@{K}:       {self.find_similar_map10:.3f}",
+            f"text-to-image precision@{K}: {self.text_p10:.3f}",
+            f"time: {self.seconds:.1f} s",
+        ]
+
+
+def average_precision_at_k(relevant: list[bool], total_relevant: int, k: int = K) -> float:
+    hits, total = 0, 0.0
+    for rank, is_relevant in enumerate(relevant[:k], start=1):
+        if is_relevant:
+            hits += 1
+            total += hits / rank
+    return total / min(k, total_relevant) if total_relevant else 0.0
+
+
+def evaluate_folder(*, folder: Path, split: str = "test", per_class_limit: int | None = None,
+                    progress: Callable[[str], None] = lambda message: None) -> EvaluationReport:
+    """Upload the labeled photos into a throwaway user, process them, measure, clean up."""
+    started = time.monotonic()
+    labeled = list_labeled_photos(folder, split=split, per_class_limit=per_class_limit)
+    if not labeled:
+        raise ValueError(f"No photos in class folders under {folder} for split {split!r}.")
+    user = get_user_model().objects.create_user(username=f"evaluate-{uuid.uuid4().hex[:12]}")
+    try:
+        label_of = _load(user=user, labeled=labeled, progress=progress)
+        report = _measure(user=user, label_of=label_of, progress=progress)
+    finally:
+        with transaction.atomic():
+            user.delete()  # photos, vectors and (after the commit) files go with it
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _load(*, user, labeled, progress) -> dict[int, str]:
+    label_of: dict[int, str] = {}
+    for index, item in enumerate(labeled, start=1):
+        with item.path.open("rb") as handle:
+            outcome = gallery_services.photo_upload(owner=user, file=File(handle, name=item.path.name), enqueue=False)
+        if outcome.result == "added":
+            label_of[outcome.photo.pk] = item.label
+        if index % 500 == 0:
+            progress(f"uploaded {index}/{len(labeled)}")
+    progress(f"uploaded {len(label_of)} photos; embedding…")
+    gallery_services.photos_process_pending()
+    return label_of
+
+
+def _measure(*, user, label_of: dict[int, str], progress) -> EvaluationReport:
+    model = selectors.active_model_row()
+    class_sizes: dict[str, int] = defaultdict(int)
+    for label in label_of.values():
+        class_sizes[label] += 1
+    precisions, average_precisions = [], []
+    from search import vectors
+
+    for photo_id, label in label_of.items():
+        query = vectors.photo_vector(model=model, photo_id=photo_id, owner_id=user.pk)
+        if query is None:
+            continue
+        found = vectors.nearest(model=model, owner_id=user.pk, query=query, limit=K, exclude_photo_id=photo_id)
+        relevant = [label_of.get(match.photo_id) == label for match in found]
+        precisions.append(sum(relevant) / K)
+        average_precisions.append(average_precision_at_k(relevant, class_sizes[label] - 1))
+    progress("find-similar measured; text queries…")
+    per_class = {}
+    for label in sorted(class_sizes):
+        found = vectors.nearest(model=model, owner_id=user.pk, query=queries.text_vector(label), limit=K)
+        per_class[label] = sum(label_of.get(match.photo_id) == label for match in found) / K
+    return EvaluationReport(
+        model_key=clip.active_spec().key,
+        photos=len(label_of),
+        classes=len(class_sizes),
+        find_similar_p10=_mean(precisions),
+        find_similar_map10=_mean(average_precisions),
+        text_p10=_mean(list(per_class.values())),
+        seconds=0.0,
+        per_class_text_p10=per_class,
+    )
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

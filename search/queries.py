@@ -1,0 +1,46 @@
+"""Query vectors: text through a prompt ensemble (cached per process), and images or crops."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from PIL import Image
+
+from search import clip
+
+# A small ensemble: averaging a few phrasings makes text queries steadier than one template.
+PROMPT_TEMPLATES = (
+    "a photo of {}.",
+    "a photo of a {}.",
+    "a picture of {}.",
+    "a close-up photo of {}.",
+    "a good photo of the {}.",
+)
+TEXT_CACHE_SIZE = 1024
+
+
+def normalise_text(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def text_vector(text: str) -> np.ndarray:
+    """The unit query vector for a phrase (cached per model and phrase)."""
+    return _text_vector_cached(clip.active_spec().key, normalise_text(text)).copy()
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _text_vector_cached(model_key: str, text: str) -> np.ndarray:
+    prompts = [template.format(text) for template in PROMPT_TEMPLATES]
+    mean = clip.encode_texts(prompts).mean(axis=0)
+    vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    vector.setflags(write=False)
+    return vector
+
+
+def text_cache_info():
+    return _text_vector_cached.cache_info()
+
+
+def image_vector(image: Image.Image) -> np.ndarray:
+    return clip.encode_images([image])[0]
