@@ -12,5 +12,10 @@ urlpatterns = [
     path("photos/<int:photo_id>/", gallery_apis.PhotoDetailApi.as_view(), name="photo-detail"),
     path("photos/<int:photo_id>/original/", gallery_apis.PhotoOriginalApi.as_view(), name="photo-original"),
     path("photos/<int:photo_id>/thumbnail/", gallery_apis.PhotoThumbnailApi.as_view(), name="photo-thumbnail"),
+    path("photos/<int:photo_id>/similar/", search_apis.PhotoSimilarApi.as_view(), name="photo-similar"),
+    path("search/", search_apis.TextSearchApi.as_view(), name="search-text"),
+    path("search/region/", search_apis.RegionSearchApi.as_view(), name="search-region"),
+    path("search/image/", search_apis.ImageSearchApi.as_view(), name="search-image"),
+    path("duplicates/", search_apis.DuplicatesApi.as_view(), name="duplicates"),
     path("status/", search_apis.StatusApi.as_view(), name="status"),
 ]

@@ -1,12 +1,18 @@
-"""REST API of the search app."""
+"""REST API of the search features. Each view validates, calls one selector, serialises."""
+
+import json
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gallery import selectors as gallery_selectors
-from search import clip
+from gallery.serializers import PhotoOutputSerializer
+from search import clip, selectors
+from search.serializers import (ScoredPhotoSerializer, SearchOptionsSerializer, SearchResultSerializer,
+                                result_data, validated_options)
 
 
 class StatusApi(APIView):
@@ -14,10 +20,114 @@ class StatusApi(APIView):
 
     @extend_schema(responses=inline_serializer("Status", {
         "model": serializers.CharField(),
+        "configured_model": serializers.CharField(),
+        "offline_fallback": serializers.BooleanField(),
+        "fallback_reason": serializers.CharField(),
         "photos": serializers.DictField(child=serializers.IntegerField()),
     }))
     def get(self, request):
+        resolution = clip.resolve()
         return Response({
-            "model": clip.configured_spec().key,
+            "model": resolution.spec.key,
+            "configured_model": resolution.configured.key,
+            "offline_fallback": resolution.is_fallback,
+            "fallback_reason": resolution.fallback_reason,
             "photos": gallery_selectors.photo_status_counts(owner=request.user),
+        })
+
+
+class PhotoSimilarApi(APIView):
+    @extend_schema(parameters=[SearchOptionsSerializer], responses=SearchResultSerializer)
+    def get(self, request, photo_id: int):
+        photo, result = selectors.search_similar(owner=request.user, photo_id=photo_id,
+                                                 options=validated_options(request.query_params))
+        return Response(result_data(result, request=request, query_photo_id=photo.pk))
+
+
+class TextSearchApi(APIView):
+    class InputSerializer(SearchOptionsSerializer):
+        q = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=True,
+                                  help_text="Words or a phrase, e.g. 'dog on a beach'.")
+
+    @extend_schema(parameters=[InputSerializer], responses=SearchResultSerializer)
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        result = selectors.search_text(owner=request.user, text=data.validated_data["q"], options=data.options())
+        return Response(result_data(result, request=request, query=data.validated_data["q"]))
+
+
+class BoxField(serializers.ListField):
+    """[x0, y0, x1, y1] as fractions of width and height; in forms also "x0,y0,x1,y1"."""
+
+    child = serializers.FloatField()
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=4, max_length=4, **kwargs)
+
+    def get_value(self, dictionary):
+        value = dictionary.get(self.field_name, serializers.empty)
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return json.loads(text) if text.startswith("[") else [part for part in text.split(",")]
+            except ValueError:
+                return [text]
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            values = dictionary.getlist(self.field_name)
+            return values if len(values) > 1 else super().get_value(dictionary)
+        return value
+
+
+class RegionSearchApi(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    class InputSerializer(SearchOptionsSerializer):
+        photo_id = serializers.IntegerField(min_value=1)
+        box = BoxField()
+
+    @extend_schema(request=InputSerializer, responses=SearchResultSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo, result = selectors.search_region(owner=request.user, photo_id=data.validated_data["photo_id"],
+                                                box=data.validated_data["box"], options=data.options())
+        return Response(result_data(result, request=request, query_photo_id=photo.pk, box=data.validated_data["box"]))
+
+
+class ImageSearchApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(SearchOptionsSerializer):
+        file = serializers.FileField(allow_empty_file=True, help_text="An image to search by; it is not stored.")
+        box = BoxField(required=False, help_text="Optional crop: x0,y0,x1,y1 in 0..1.")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=SearchResultSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        result = selectors.search_image(owner=request.user, file=upload, size=upload.size,
+                                        box=data.validated_data.get("box"), options=data.options())
+        return Response(result_data(result, request=request))
+
+
+class DuplicatesApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        max_distance = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
+
+    @extend_schema(parameters=[InputSerializer], responses=inline_serializer("DuplicateGroups", {
+        "max_distance": serializers.FloatField(),
+        "groups": serializers.ListField(child=ScoredPhotoSerializer(many=True)),
+    }))
+    def get(self, request):
+        from django.conf import settings
+
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        max_distance = data.validated_data.get("max_distance", settings.NEAR_DUPLICATE_MAX_DISTANCE)
+        groups = selectors.near_duplicate_groups(owner=request.user, max_distance=max_distance)
+        return Response({
+            "max_distance": max_distance,
+            "groups": [ScoredPhotoSerializer(group, many=True, context={"request": request}).data for group in groups],
         })

@@ -2,4 +2,9 @@ from search import clip
 
 
 def active_model(request):
-    return {"active_model_key": clip.configured_spec().key}
+    """Pages show a notice while the offline fallback model is active."""
+    if not request.user.is_authenticated:
+        return {}
+    resolution = clip.resolve()
+    return {"active_model_key": resolution.spec.key, "offline_model_active": resolution.is_fallback,
+            "offline_model_reason": resolution.fallback_reason}

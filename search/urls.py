@@ -1,3 +1,14 @@
+from django.urls import path
+
+from search import views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.text_search, name="text"),
+    path("similar/<int:photo_id>/", views.similar, name="similar"),
+    path("region/<int:photo_id>/", views.region, name="region"),
+    path("image/", views.image_search, name="image"),
+    path("image/<str:token>/", views.image_results, name="image-results"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+]

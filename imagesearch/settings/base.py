@@ -127,6 +127,9 @@ CLIP_CACHE_DIR = Path(env("CLIP_CACHE_DIR", default=str(DATA_DIR / "models")))
 CLIP_BATCH_SIZE = env.int("CLIP_BATCH_SIZE", default=16)
 CLIP_TORCH_THREADS = env.int("CLIP_TORCH_THREADS", default=0)  # 0: torch's default
 
+# Photos whose CLIP vectors are within this cosine distance count as near-duplicates.
+NEAR_DUPLICATE_MAX_DISTANCE = env.float("NEAR_DUPLICATE_MAX_DISTANCE", default=0.03)
+
 # --- Celery -----------------------------------------------------------------------------
 def filesystem_broker_options(folder: Path) -> dict:
     """kombu's filesystem transport: a queue in plain files, for runs without Redis."""

@@ -1,0 +1,45 @@
+"""Shared input and output shapes of the search API."""
+
+from rest_framework import serializers
+
+from gallery.serializers import PhotoOutputSerializer
+from search import vectors
+from search.selectors import SearchOptions, SearchResult
+
+
+class SearchOptionsSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=30)
+    offset = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    min_score = serializers.FloatField(min_value=-1.0, max_value=1.0, required=False, allow_null=True,
+                                       help_text="Leave out results scoring below this (cosine: similarity).")
+    metric = serializers.ChoiceField(choices=list(vectors.METRICS), default="cosine",
+                                     help_text="cosine uses the HNSW index; the others scan the gallery exactly.")
+
+    def options(self) -> SearchOptions:
+        data = self.validated_data
+        return SearchOptions(limit=data["limit"], offset=data["offset"], min_score=data.get("min_score"),
+                             metric=data["metric"])
+
+
+class ScoredPhotoSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    photo = PhotoOutputSerializer()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    model = serializers.CharField(source="model_key")
+    metric = serializers.CharField(source="options.metric")
+    results = ScoredPhotoSerializer(many=True)
+    next_offset = serializers.IntegerField(allow_null=True)
+
+
+def result_data(result: SearchResult, *, request, **extra) -> dict:
+    data = dict(SearchResultSerializer(result, context={"request": request}).data)
+    data.update(extra)
+    return data
+
+
+def validated_options(data) -> SearchOptions:
+    serializer = SearchOptionsSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.options()

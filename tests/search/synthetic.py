@@ -1,0 +1,57 @@
+"""Vectors shaped like photo embeddings: a seeded Gaussian mixture on the unit sphere.
+
+Isotropic random vectors make every neighbour a near-tie (the worst case for any ANN index), so
+they say nothing about photos; clusters do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.contrib.auth import get_user_model
+
+from gallery.models import Photo
+from search import vectors
+from search.models import EmbeddingModel, PhotoEmbedding
+
+
+def clustered_vectors(count: int, *, dims: int, clusters: int, spread: float = 0.6, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dims)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    points = centres[rng.integers(0, clusters, size=count)]
+    points = points + rng.standard_normal((count, dims)).astype(np.float32) * (spread / np.sqrt(dims))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+def synthetic_model(*, dims: int, key: str = "synthetic/test") -> EmbeddingModel:
+    model, _ = EmbeddingModel.objects.get_or_create(key=key, defaults={
+        "architecture": "synthetic", "pretrained": "", "dimensions": dims})
+    vectors.ensure_model_index(model=model)
+    return model
+
+
+def fill_gallery(*, owner, model: EmbeddingModel, matrix: np.ndarray) -> list[int]:
+    """Ready photos (rows only, no files) with the given vectors; returns their ids in order."""
+    start = Photo.objects.count()
+    photos = Photo.objects.bulk_create([
+        Photo(owner=owner, original=f"originals/synthetic/{start + i}.jpg", original_name=f"s{i}.jpg",
+              sha256=f"{owner.pk:08d}{start + i:056d}", content_type="image/jpeg", file_size=1, width=1,
+              height=1, status=Photo.Status.READY)
+        for i in range(len(matrix))
+    ], batch_size=2000)
+    PhotoEmbedding.objects.bulk_create([
+        PhotoEmbedding(photo=photo, owner=owner, model=model, embedding=vector)
+        for photo, vector in zip(photos, matrix)
+    ], batch_size=2000)
+    return [photo.pk for photo in photos]
+
+
+def make_users(count: int, prefix: str = "synthetic"):
+    User = get_user_model()
+    return [User.objects.create_user(username=f"{prefix}-{i}") for i in range(count)]
+
+
+def exact_top_k(matrix: np.ndarray, ids: list[int], query: np.ndarray, k: int, exclude: int | None = None) -> list[int]:
+    scores = matrix @ query
+    order = np.argsort(-scores)
+    return [ids[i] for i in order if ids[i] != exclude][:k]

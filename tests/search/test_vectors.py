@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+
+from search import vectors
+from tests.search.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
+
+DIMS = 512
+
+
+def recall(found: list[int], expected: list[int]) -> float:
+    return len(set(found) & set(expected)) / len(expected)
+
+
+@pytest.mark.django_db
+def test_per_user_search_matches_exact_search_on_20000_clustered_vectors():
+    model = synthetic_model(dims=DIMS)
+    small, big, other = make_users(3)
+    matrix = clustered_vectors(20_000, dims=DIMS, clusters=1000, seed=1)
+    small_ids = fill_gallery(owner=small, model=model, matrix=matrix[:200])  # 1% of the table
+    big_ids = fill_gallery(owner=big, model=model, matrix=matrix[200:10_200])
+    fill_gallery(owner=other, model=model, matrix=matrix[10_200:])
+
+    rng = np.random.default_rng(7)
+    for owner, ids, rows in ((small, small_ids, matrix[:200]), (big, big_ids, matrix[200:10_200])):
+        recalls_default, recalls_hnsw = [], []
+        for index in rng.choice(len(ids), size=50, replace=False):
+            expected = exact_top_k(rows, ids, rows[index], 10, exclude=ids[index])
+            default = vectors.nearest(model=model, owner_id=owner.pk, query=rows[index], limit=10,
+                                      exclude_photo_id=ids[index])
+            forced = vectors.nearest(model=model, owner_id=owner.pk, query=rows[index], limit=10,
+                                     exclude_photo_id=ids[index], exact=False)
+            for matches in (default, forced):
+                assert len(matches) == 10
+                assert set(m.photo_id for m in matches) <= set(ids)  # never another user's photo
+                scores = [m.score for m in matches]
+                assert scores == sorted(scores, reverse=True)
+            recalls_default.append(recall([m.photo_id for m in default], expected))
+            recalls_hnsw.append(recall([m.photo_id for m in forced], expected))
+        assert np.mean(recalls_default) >= 0.98, (owner.username, np.mean(recalls_default))
+        assert np.mean(recalls_hnsw) >= 0.98, (owner.username, np.mean(recalls_hnsw))
+
+    assert not vectors.uses_index(model=model, owner_id=small.pk)
+    assert vectors.uses_index(model=model, owner_id=big.pk)
+
+
+@pytest.mark.django_db
+def test_a_tiny_gallery_returns_all_its_photos_for_a_larger_limit():
+    model = synthetic_model(dims=DIMS)
+    tiny, crowd = make_users(2)
+    matrix = clustered_vectors(3005, dims=DIMS, clusters=50, seed=2)
+    tiny_ids = fill_gallery(owner=tiny, model=model, matrix=matrix[:5])
+    fill_gallery(owner=crowd, model=model, matrix=matrix[5:])
+    for exact in (None, True, False):
+        matches = vectors.nearest(model=model, owner_id=tiny.pk, query=matrix[0], limit=10, exact=exact)
+        assert sorted(m.photo_id for m in matches) == sorted(tiny_ids)
+    assert matches[0].photo_id == tiny_ids[0] and matches[0].score == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("metric", list(vectors.METRICS))
+def test_every_metric_ranks_the_query_itself_first(metric):
+    model = synthetic_model(dims=DIMS)
+    (owner,) = make_users(1)
+    matrix = clustered_vectors(50, dims=DIMS, clusters=5, seed=3)
+    ids = fill_gallery(owner=owner, model=model, matrix=matrix)
+    matches = vectors.nearest(model=model, owner_id=owner.pk, query=matrix[3], limit=5, metric=metric)
+    assert matches[0].photo_id == ids[3]
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+@pytest.mark.django_db
+def test_unknown_metric_and_wrong_width_are_refused():
+    model = synthetic_model(dims=DIMS)
+    with pytest.raises(vectors.UnknownMetric, match="cosine"):
+        vectors.nearest(model=model, owner_id=1, query=np.ones(DIMS, dtype=np.float32), limit=1, metric="hamming")
+    with pytest.raises(ValueError, match="768"):
+        vectors.nearest(model=model, owner_id=1, query=np.ones(768, dtype=np.float32), limit=1)
+
+
+@pytest.mark.django_db
+def test_models_of_different_widths_share_the_table():
+    narrow, wide = synthetic_model(dims=384, key="synthetic/384"), synthetic_model(dims=768, key="synthetic/768")
+    (owner,) = make_users(1)
+    fill_gallery(owner=owner, model=narrow, matrix=clustered_vectors(10, dims=384, clusters=2))
+    wide_ids = fill_gallery(owner=owner, model=wide, matrix=clustered_vectors(10, dims=768, clusters=2))
+    query = clustered_vectors(1, dims=768, clusters=2)[0]
+    for exact in (True, False):
+        matches = vectors.nearest(model=wide, owner_id=owner.pk, query=query, limit=20, exact=exact)
+        assert sorted(m.photo_id for m in matches) == sorted(wide_ids)
