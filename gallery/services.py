@@ -277,4 +277,5 @@ def photos_sweep() -> dict[str, int]:
     waited = waiting.update(queued_at=timezone.now())
     if released or waited:
         photos_enqueue_processing()
-    return {"released": released, "requeued": waited}
+    reindex = search_services.reindex_if_needed()
+    return {"released": released, "requeued": waited, "reindex_job": reindex.pk if reindex else None}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("search/image/", search_apis.ImageSearchApi.as_view(), name="search-image"),
     path("duplicates/", search_apis.DuplicatesApi.as_view(), name="duplicates"),
     path("status/", search_apis.StatusApi.as_view(), name="status"),
+    path("reindex/", search_apis.ReindexApi.as_view(), name="reindex"),
 ]

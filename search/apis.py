@@ -5,6 +5,7 @@ import json
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -131,3 +132,26 @@ class DuplicatesApi(APIView):
             "max_distance": max_distance,
             "groups": [ScoredPhotoSerializer(group, many=True, context={"request": request}).data for group in groups],
         })
+
+
+class ReindexApi(APIView):
+    """Staff: progress of re-embedding the gallery with the active model; POST starts it."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=inline_serializer("ReindexProgress", {
+        "model": serializers.CharField(), "ready_photos": serializers.IntegerField(),
+        "indexed": serializers.IntegerField(), "missing": serializers.IntegerField(),
+        "job": serializers.DictField(allow_null=True),
+    }))
+    def get(self, request):
+        from search import services
+
+        return Response(services.reindex_progress(model=services.active_embedding_model()))
+
+    @extend_schema(request=None, responses={202: inline_serializer("ReindexQueued", {"job": serializers.IntegerField()})})
+    def post(self, request):
+        from search import services
+
+        job = services.reindex_queue()
+        return Response({"job": job.pk}, status=202)

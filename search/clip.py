@@ -210,6 +210,27 @@ def _unreachable(source: dict) -> str:
     return ""
 
 
+def download(spec: ModelSpec) -> str:
+    """Fetch the weights into the cache (no fallback); returns the local path."""
+    if not spec.pretrained:
+        return "(random weights: nothing to download)"
+    if spec.is_file:
+        return spec.pretrained
+    problem = weights_problem(spec)
+    if problem:
+        raise ModelUnavailable(f"model weights unavailable: {problem}")
+    open_clip = _open_clip()
+    settings.CLIP_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        path = open_clip.download_pretrained(open_clip.get_pretrained_cfg(spec.architecture, spec.pretrained),
+                                             cache_dir=str(settings.CLIP_CACHE_DIR))
+    except Exception as exc:
+        raise ModelUnavailable(f"model weights unavailable: download of {spec.key} failed ({exc})") from exc
+    if not path:
+        raise ModelUnavailable(f"model weights unavailable: no download source for {spec.key}")
+    return path
+
+
 def _open_clip():
     from search import torch_shim
 

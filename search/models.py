@@ -34,3 +34,27 @@ class PhotoEmbedding(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["photo", "model"], name="one_embedding_per_photo_and_model")]
         indexes = [models.Index(fields=["owner", "model"], name="embedding_owner_model")]
+
+
+class ReindexJob(models.Model):
+    """One re-embedding of every ready photo with a model. The work itself is derived from the
+    data (photos without a vector for the model), so a job can stop and resume at any time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="reindex_jobs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

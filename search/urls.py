@@ -11,4 +11,5 @@ urlpatterns = [
     path("image/", views.image_search, name="image"),
     path("image/<str:token>/", views.image_results, name="image-results"),
     path("duplicates/", views.duplicates, name="duplicates"),
+    path("reindex/", views.reindex, name="reindex"),
 ]

@@ -155,8 +155,7 @@ def nearest(
     with transaction.atomic(), connection.cursor() as cursor:
         if use_index:
             ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, limit + offset))
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+            cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {int(ef_search)}")
             # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them.
             sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance"
         cursor.execute(sql, params)

@@ -3,13 +3,14 @@
 import uuid
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from imagesearch.exceptions import ApplicationError, NotFound
-from search import selectors
+from search import selectors, services
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.selectors import SearchOptions
 
@@ -105,3 +106,14 @@ def duplicates(request):
     return render(request, "search/duplicates.html", {"groups": groups, "error": error,
                                                       "max_distance": request.GET.get("max_distance", "")},
                   status=400 if error else 200)
+
+
+@staff_member_required
+def reindex(request):
+    """Staff page: re-embed the gallery with the active model, with a live progress bar."""
+    if request.method == "POST":
+        job = services.reindex_queue()
+        messages.success(request, f"Re-index job {job.pk} queued; the worker picks it up in a moment.")
+        return redirect("search:reindex")
+    model = services.active_embedding_model()
+    return render(request, "search/reindex.html", {"progress": services.reindex_progress(model=model)})

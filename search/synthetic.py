@@ -1,8 +1,6 @@
-"""Vectors shaped like photo embeddings: a seeded Gaussian mixture on the unit sphere.
-
-Isotropic random vectors make every neighbour a near-tie (the worst case for any ANN index), so
-they say nothing about photos; clusters do.
-"""
+"""Vectors shaped like photo embeddings, for benchmarks and tests: a seeded Gaussian mixture
+on the unit sphere. Isotropic random vectors make every neighbour a near-tie (the worst case for
+any ANN index), so they say nothing about photos; clusters do."""
 
 from __future__ import annotations
 
@@ -23,26 +21,27 @@ def clustered_vectors(count: int, *, dims: int, clusters: int, spread: float = 0
     return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
 
 
-def synthetic_model(*, dims: int, key: str = "synthetic/test") -> EmbeddingModel:
+def synthetic_model(*, dims: int, key: str = "synthetic/test", index: bool = True) -> EmbeddingModel:
     model, _ = EmbeddingModel.objects.get_or_create(key=key, defaults={
         "architecture": "synthetic", "pretrained": "", "dimensions": dims})
-    vectors.ensure_model_index(model=model)
+    if index:
+        vectors.ensure_model_index(model=model)
     return model
 
 
-def fill_gallery(*, owner, model: EmbeddingModel, matrix: np.ndarray) -> list[int]:
-    """Ready photos (rows only, no files) with the given vectors; returns their ids in order."""
+def fill_gallery(*, owner, model: EmbeddingModel, matrix: np.ndarray, batch_size: int = 2000) -> list[int]:
+    """Ready photos (database rows only, no files) with the given vectors; their ids in order."""
     start = Photo.objects.count()
     photos = Photo.objects.bulk_create([
-        Photo(owner=owner, original=f"originals/synthetic/{start + i}.jpg", original_name=f"s{i}.jpg",
+        Photo(owner=owner, original=f"originals/synthetic/{owner.pk}-{start + i}.jpg", original_name=f"s{i}.jpg",
               sha256=f"{owner.pk:08d}{start + i:056d}", content_type="image/jpeg", file_size=1, width=1,
               height=1, status=Photo.Status.READY)
         for i in range(len(matrix))
-    ], batch_size=2000)
+    ], batch_size=batch_size)
     PhotoEmbedding.objects.bulk_create([
         PhotoEmbedding(photo=photo, owner=owner, model=model, embedding=vector)
         for photo, vector in zip(photos, matrix)
-    ], batch_size=2000)
+    ], batch_size=batch_size)
     return [photo.pk for photo in photos]
 
 
@@ -53,5 +52,6 @@ def make_users(count: int, prefix: str = "synthetic"):
 
 def exact_top_k(matrix: np.ndarray, ids: list[int], query: np.ndarray, k: int, exclude: int | None = None) -> list[int]:
     scores = matrix @ query
-    order = np.argsort(-scores)
+    top = np.argpartition(-scores, min(k + 1, len(scores) - 1))[: k + 1]
+    order = top[np.argsort(-scores[top])]
     return [ids[i] for i in order if ids[i] != exclude][:k]

@@ -1,0 +1,146 @@
+"""Search speed and recall on clustered vectors, through the search module, raw SQL and numpy."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from search import synthetic, vectors
+from search.models import EmbeddingModel
+
+PREFIX = "benchmark-search"
+MODEL_KEY = "synthetic/benchmark-512"
+DIMS = 512
+K = 10
+
+
+@dataclass
+class Row:
+    name: str
+    p50_ms: float
+    p95_ms: float
+    recall: float | None = None
+
+    def line(self) -> str:
+        recall = f"{self.recall:.3f}" if self.recall is not None else "-"
+        return f"| {self.name} | {self.p50_ms:.2f} | {self.p95_ms:.2f} | {recall} |"
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
+
+
+def build(*, total: int, big_users: int, small_size: int, clusters: int, log) -> EmbeddingModel:
+    """(Re)create the benchmark data: `big_users` users sharing total - small_size vectors, one small user."""
+    teardown(log=log)
+    model = synthetic.synthetic_model(dims=DIMS, key=MODEL_KEY, index=False)
+    matrix = synthetic.clustered_vectors(total, dims=DIMS, clusters=clusters, seed=42)
+    users = synthetic.make_users(big_users + 1, prefix=PREFIX)
+    per_big = (total - small_size) // big_users
+    started = time.monotonic()
+    for number, user in enumerate(users):
+        rows = matrix[number * per_big:(number + 1) * per_big] if number < big_users else matrix[-small_size:]
+        synthetic.fill_gallery(owner=user, model=model, matrix=rows, batch_size=5000)
+        log(f"  loaded user {number + 1}/{len(users)} ({len(rows)} vectors)")
+    log(f"loaded {total} vectors in {time.monotonic() - started:.0f} s; building the HNSW index…")
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {vectors.TABLE} SET (parallel_workers = 2)")
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+    vectors.ensure_model_index(model=model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {vectors.TABLE}")
+    log(f"index built in {time.monotonic() - started:.0f} s")
+    return model
+
+
+def teardown(*, log) -> None:
+    User = get_user_model()
+    users = User.objects.filter(username__startswith=PREFIX + "-")
+    if users.exists():
+        with transaction.atomic():
+            users.delete()
+    EmbeddingModel.objects.filter(key=MODEL_KEY).delete()
+    log("removed earlier benchmark data")
+
+
+def _raw_sql(model, owner_id, query, use_index) -> list[int]:
+    """The same query as the search module, by hand, for the overhead comparison."""
+    column = f"embedding::halfvec({DIMS})" if use_index else "embedding"
+    literal = "[" + ",".join(f"{x:.6g}" for x in query) + "]"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_index:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(
+            f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+            f"ORDER BY {column} <=> %s::halfvec({DIMS}) LIMIT %s", [model.pk, owner_id, literal, K])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
+    ids, matrix = vectors.owner_vectors(model=model, owner_id=user.pk)
+    ids = ids.tolist()
+    rng = np.random.default_rng(7)
+    picks = rng.choice(len(ids), size=min(queries, len(ids)), replace=False)
+    use_index = vectors.uses_index(model=model, owner_id=user.pk)
+    module_times, sql_times, numpy_times, recalls = [], [], [], []
+    for i in picks:
+        query = matrix[i]
+        started = time.perf_counter()
+        expected = synthetic.exact_top_k(matrix, ids, query, K, exclude=ids[i])
+        numpy_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        found = vectors.nearest(model=model, owner_id=user.pk, query=query, limit=K, exclude_photo_id=ids[i])
+        module_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        _raw_sql(model, user.pk, query, use_index)
+        sql_times.append(time.perf_counter() - started)
+        recalls.append(len({m.photo_id for m in found} & set(expected)) / K)
+    plan = "HNSW iterative" if use_index else "exact scan"
+    return [
+        Row(f"{label} ({len(ids)} photos): search module, {plan}", *_percentiles(module_times), float(np.mean(recalls))),
+        Row(f"{label}: raw SQL, same plan", *_percentiles(sql_times)),
+        Row(f"{label}: numpy exact scan in process (floor)", *_percentiles(numpy_times), 1.0),
+    ]
+
+
+def measure_http(*, model, user, requests: int) -> Row:
+    """find-similar through Django's full request stack (test client: no socket)."""
+    from search import clip
+
+    client = Client()
+    token, _ = Token.objects.get_or_create(user=user)
+    ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
+    original_spec = clip.active_spec
+    clip.active_spec = lambda: type("Spec", (), {"key": MODEL_KEY})()  # search the benchmark vectors
+    try:
+        times = []
+        for photo_id in np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False):
+            started = time.perf_counter()
+            response = client.get(f"/api/v1/photos/{photo_id}/similar/?limit={K}",
+                                  HTTP_AUTHORIZATION=f"Token {token.key}")
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content
+    finally:
+        clip.active_spec = original_spec
+    return Row(f"HTTP GET /photos/{{id}}/similar/ (Django stack, in process), user with {len(ids)} photos",
+               *_percentiles(times))
+
+
+def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: int, reuse: bool, log) -> list[Row]:
+    model = EmbeddingModel.objects.filter(key=MODEL_KEY).first() if reuse else None
+    if model is None:
+        model = build(total=total, big_users=big_users, small_size=small_size, clusters=clusters, log=log)
+    users = list(get_user_model().objects.filter(username__startswith=PREFIX + "-").order_by("id"))
+    rows = measure_user(model=model, user=users[0], queries=queries, label="big user")
+    rows += measure_user(model=model, user=users[-1], queries=queries, label="small user")
+    rows.append(measure_http(model=model, user=users[0], requests=queries))
+    return rows

@@ -1,0 +1,32 @@
+import platform
+import os
+
+from django.core.management.base import BaseCommand
+
+from search import benchmarking
+
+
+class Command(BaseCommand):
+    help = "Find-similar latency and recall@10 on clustered 512-d vectors (not part of the test suite)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--vectors", type=int, default=100_000)
+        parser.add_argument("--big-users", type=int, default=10)
+        parser.add_argument("--small-user", type=int, default=1_000)
+        parser.add_argument("--clusters", type=int, default=1_000)
+        parser.add_argument("--queries", type=int, default=200)
+        parser.add_argument("--reuse", action="store_true", help="Reuse benchmark data from an earlier run.")
+        parser.add_argument("--teardown", action="store_true", help="Remove the benchmark data and stop.")
+
+    def handle(self, *args, **options):
+        log = lambda message: self.stderr.write(message)  # noqa: E731
+        if options["teardown"]:
+            return benchmarking.teardown(log=log)
+        rows = benchmarking.run(total=options["vectors"], big_users=options["big_users"],
+                                small_size=options["small_user"], clusters=options["clusters"],
+                                queries=options["queries"], reuse=options["reuse"], log=log)
+        self.stdout.write(f"\n{options['vectors']} clustered 512-d halfvec vectors, {options['clusters']} clusters, "
+                          f"{options['queries']} queries per row; {os.cpu_count()} cores, {platform.processor() or platform.machine()}\n")
+        self.stdout.write("| what | p50 ms | p95 ms | recall@10 |\n|---|---|---|---|")
+        for row in rows:
+            self.stdout.write(row.line())
