@@ -6,6 +6,7 @@ broker that needs no server (kombu's filesystem transport), media under `.data/m
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -167,6 +168,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Photos not picked up by a worker within this time are queued again by the sweep.
 PROCESSING_REQUEUE_AFTER_SECONDS = env.int("PROCESSING_REQUEUE_AFTER_SECONDS", default=120)
 PROCESSING_MAX_ATTEMPTS = env.int("PROCESSING_MAX_ATTEMPTS", default=5)
+# Decode the next batch in a thread while the model runs: worth it only with cores to spare.
+PROCESSING_DECODE_THREADS = env.int("PROCESSING_DECODE_THREADS", default=1 if (os.cpu_count() or 1) > 2 else 0)
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
