@@ -92,6 +92,11 @@ class _PhotoFileApi(APIView):
     field_name = ""
     renderer_classes = [JSONRenderer, FileRenderer]
 
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for an image (an <img> tag's Accept header).
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
     @extend_schema(responses={(200, "image/*"): bytes})
     def get(self, request, photo_id: int):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)

@@ -156,8 +156,9 @@ def nearest(
         if use_index:
             ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, limit + offset))
             cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {int(ef_search)}")
-            # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them.
-            sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance"
+            # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them
+            # ("+ 0": PostgreSQL 17+ would otherwise trust the CTE's order and skip the sort).
+            sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance + 0"
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))

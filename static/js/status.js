@@ -10,8 +10,17 @@
   function apply(element, photo) {
     if (element.dataset.status === photo.status) return;
     element.dataset.status = photo.status;
+    const label = photo.status[0].toUpperCase() + photo.status.slice(1);
     if (element.classList.contains("photo-page")) {
-      if (photo.status === "ready" || photo.status === "failed") window.location.reload();
+      if (photo.status === "ready" || photo.status === "failed") { window.location.reload(); return; }
+      const status = element.querySelector(".photo-info .status");  // pending -> processing
+      if (status) {
+        const pageBadge = status.querySelector(".badge") || document.createElement("span");
+        pageBadge.className = "badge badge-" + photo.status;
+        pageBadge.textContent = label;
+        status.className = "status status-" + photo.status;
+        status.replaceChildren(pageBadge, " " + photo.status_message);
+      }
       return;
     }
     const badge = element.querySelector(".badge");
@@ -24,7 +33,7 @@
       link.replaceChildren(img);
     } else if (badge) {
       badge.className = "badge badge-" + photo.status;
-      badge.textContent = photo.status[0].toUpperCase() + photo.status.slice(1);
+      badge.textContent = label;
       badge.title = photo.status_message;
     }
   }

@@ -41,6 +41,7 @@
       queue.push({ file, item, bar, result });
     }
     updateSummary();
+    list.scrollTop = list.scrollHeight;  // the list scrolls past a dozen lines: show the newest
     pump();
   }
 
@@ -65,6 +66,7 @@
     else job.result.textContent = message;
     totals[kind] += 1;
     active -= 1;
+    if (job.item === list.lastElementChild) list.scrollTop = list.scrollHeight;  // its result may add a line
     updateSummary();
     pump();
   }
@@ -113,9 +115,15 @@
     card.dataset.status = photo.status;
     card.querySelector("a").href = "/photos/" + photo.id + "/";
     card.querySelector("a").title = photo.original_name;
+    card.querySelector(".card-name").textContent = photo.original_name;
     grid.prepend(card);
     document.dispatchEvent(new CustomEvent("photos:added"));
   }
+
+  // Leaving the page would cancel the uploads still running: ask first.
+  window.addEventListener("beforeunload", (event) => {
+    if (active || queue.length) { event.preventDefault(); event.returnValue = ""; }
+  });
 
   input.addEventListener("change", () => { addFiles(Array.from(input.files)); input.value = ""; });
 

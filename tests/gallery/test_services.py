@@ -126,7 +126,7 @@ def test_retry_failed_queues_them_again(user):
 def test_a_photo_deleted_while_processing_ends_quietly(user):
     photo = photo_factory(owner=user)
     claimed = services._claim_batch(size=5)
-    decoded = [services._decode_for_processing(p) for p in claimed]
+    decoded = [services._prepare_for_embedding(p) for p in claimed]
     Photo.objects.filter(pk=photo.pk).delete()
     from search import services as search_services
 

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                                    "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME]),
             self._start("web", [sys.executable, "-m", "gunicorn", "imagesearch.wsgi", "--bind", f"{host}:{port}",
                                 "--workers", str(web_workers), "--threads", "4", "--timeout", "120",
-                                "--access-logfile", "-"]),
+                                "--access-logfile", "-", "--config", "python:imagesearch.gunicorn_conf"]),
         ]
         self.stdout.write(self.style.SUCCESS(f"\nImage Search is running at http://{host}:{port}  (Ctrl-C to stop)\n"))
         stopping = False

@@ -1,0 +1,17 @@
+"""gunicorn settings used by `manage.py serve`: warm each worker up so the first page is fast."""
+
+import threading
+
+
+def post_worker_init(worker):
+    # Resolving the active model imports torch/open_clip (~5 s) and may probe the network;
+    # do it in the background at start instead of on the first user's request.
+    def warm_up():
+        from search import clip
+
+        try:
+            clip.resolve()
+        except Exception:  # noqa: BLE001 - a failure shows up again, with its message, on first use
+            pass
+
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
