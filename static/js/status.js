@@ -31,6 +31,14 @@
       img.src = photo.thumbnail_url;
       img.alt = photo.original_name;
       link.replaceChildren(img);
+      if (!element.querySelector(".card-similar")) {
+        const similar = document.createElement("a");
+        similar.className = "card-similar";
+        similar.href = "/search/similar/" + photo.id + "/";
+        similar.title = "Find photos like this one";
+        similar.textContent = "Similar";
+        link.after(similar);
+      }
     } else if (badge) {
       badge.className = "badge badge-" + photo.status;
       badge.textContent = label;
