@@ -115,11 +115,11 @@ def _open(file: BinaryIO, *, max_pixels: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(file, formats=[name for name in CONTENT_TYPES if name in Image.OPEN])
     except UnidentifiedImageError:
-        raise ImageRejected(f"This file is not an image we can read. Accepted formats: {ACCEPTED_DESCRIPTION}.")
+        raise ImageRejected(f"This file is not an image we can read. Accepted formats: {ACCEPTED_DESCRIPTION}.") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected(f"The image has too many pixels to process safely ({exc}).")
+        raise ImageRejected(f"The image has too many pixels to process safely ({exc}).") from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageRejected(f"The image could not be read: {exc}.")
+        raise ImageRejected(f"The image could not be read: {exc}.") from None
     width, height = image.size
     if width * height > max_pixels:
         image.close()
@@ -139,7 +139,7 @@ def _decode(image: Image.Image) -> None:
         message = str(exc) or exc.__class__.__name__
         if "truncated" in message:
             message = "the file is truncated (incomplete upload?)"
-        raise ImageRejected(f"The image is damaged and could not be decoded: {message}.")
+        raise ImageRejected(f"The image is damaged and could not be decoded: {message}.") from None
 
 
 def _upright(image: Image.Image) -> Image.Image:

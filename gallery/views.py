@@ -21,7 +21,7 @@ def owned_photo_or_404(request, photo_id: int):
     try:
         return selectors.photo_get(owner=request.user, photo_id=photo_id)
     except NotFound:
-        raise Http404("Photo not found.")
+        raise Http404("Photo not found.") from None
 
 
 def home(request, upload_form: UploadForm | None = None, status: int = 200):

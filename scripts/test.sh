@@ -16,4 +16,5 @@ if command -v redis-server >/dev/null 2>&1 && ! (redis-cli -p 6379 ping >/dev/nu
 fi
 
 export DJANGO_SETTINGS_MODULE=imagesearch.settings.test
+.venv/bin/python -m ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gallery import selectors as gallery_selectors
-from gallery.serializers import PhotoOutputSerializer
 from search import clip, selectors
 from search.serializers import (ScoredPhotoSerializer, SearchOptionsSerializer, SearchResultSerializer,
                                 result_data, validated_options)

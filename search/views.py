@@ -31,7 +31,7 @@ def _results_page(request, *, title: str, run, context: dict | None = None, temp
         try:
             context["result"] = run(options)
         except NotFound:
-            raise Http404("Photo not found.")
+            raise Http404("Photo not found.") from None
         except ApplicationError as exc:
             context["error"] = exc.message
             status = exc.status_code

@@ -43,3 +43,26 @@ def media_root(settings, tmp_path):
     """Each test stores files in its own folder, so file assertions see only its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def switch_model(settings):
+    """Change the CLIP settings for one test; the process's model is reloaded around it."""
+    from search import clip
+
+    def switch(**overrides):
+        for name, value in overrides.items():
+            setattr(settings, name, value)
+        clip.reset()
+
+    yield switch
+    clip.reset()
+
+
+@pytest.fixture
+def offline_model(switch_model):
+    """The small CLIP trained by the project: meaningful results, fast on a CPU."""
+    from search import clip
+
+    switch_model(CLIP_MODEL=clip.OFFLINE_ARCHITECTURE, CLIP_PRETRAINED=clip.offline_spec().pretrained,
+                 CLIP_RANDOM_WEIGHTS=False)
