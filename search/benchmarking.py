@@ -112,27 +112,84 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     ]
 
 
-def measure_http(*, model, user, requests: int) -> Row:
-    """find-similar through Django's full request stack (test client: no socket)."""
-    from search import clip
+class _BenchmarkVectors:
+    """Make the search module read the benchmark vectors while the real model encodes queries."""
+
+    def __enter__(self):
+        from search import clip
+
+        self._original = clip.active_spec
+        clip.active_spec = lambda: type("Spec", (), {"key": MODEL_KEY})()
+        return self
+
+    def __exit__(self, *exc):
+        from search import clip
+
+        clip.active_spec = self._original
+
+
+def _timed_requests(calls) -> list[float]:
+    times = []
+    for call in calls:
+        started = time.perf_counter()
+        response = call()
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:300]
+    return times
+
+
+def measure_http(*, model, user, requests: int) -> list[Row]:
+    """Requests through Django's full stack (test client, so no socket): find-similar on the
+    benchmark vectors; text (cold and cached) and region search with the active model encoding
+    the query, against the same vectors."""
+
+    from gallery import services
+    from gallery.models import Photo
+    from search import clip, queries
 
     client = Client()
-    token, _ = Token.objects.get_or_create(user=user)
+    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
     ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
-    original_spec = clip.active_spec
-    clip.active_spec = lambda: type("Spec", (), {"key": MODEL_KEY})()  # search the benchmark vectors
-    try:
-        times = []
-        for photo_id in np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False):
-            started = time.perf_counter()
-            response = client.get(f"/api/v1/photos/{photo_id}/similar/?limit={K}",
-                                  HTTP_AUTHORIZATION=f"Token {token.key}")
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.content
-    finally:
-        clip.active_spec = original_spec
-    return Row(f"HTTP GET /photos/{{id}}/similar/ (Django stack, in process), user with {len(ids)} photos",
-               *_percentiles(times))
+    picks = np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False)
+    rows = []
+    loaded = clip.get_model()  # load outside the timings
+    with _BenchmarkVectors():
+        times = _timed_requests(
+            (lambda i=i: client.get(f"/api/v1/photos/{i}/similar/?limit={K}", **auth)) for i in picks)
+        rows.append(Row(f"HTTP find-similar, user with {len(ids)} photos", *_percentiles(times)))
+        if loaded.dimensions != DIMS:
+            return rows
+        words = [f"photo of thing number {n}" for n in range(min(requests, 100))]
+        queries._text_vector_cached.cache_clear()
+        cold = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
+        cached = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
+        rows.append(Row(f"HTTP text search, cold query ({loaded.spec.key})", *_percentiles(cold)))
+        rows.append(Row("HTTP text search, cached query", *_percentiles(cached)))
+        photo = _region_photo(user=user, services=services, Photo=Photo)
+        rng = np.random.default_rng(5)
+        boxes = [sorted(rng.uniform(0, 0.4, 2)) + sorted(rng.uniform(0.6, 1, 2)) for _ in range(min(requests, 50))]
+        region = _timed_requests((lambda b=b: client.post(
+            "/api/v1/search/region/", {"photo_id": photo.pk, "box": [b[0], b[1], b[2], b[3]], "limit": K},
+            content_type="application/json", **auth)) for b in boxes)
+        rows.append(Row("HTTP region search (crop decode + image encoder + search)", *_percentiles(region)))
+    return rows
+
+
+def _region_photo(*, user, services, Photo):
+    """One real 1600x1200 photo in the big user's gallery, for region searches."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    rng = np.random.default_rng(11)
+    pixels = (rng.random((12, 16, 3)) * 255).astype("uint8")
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).resize((1600, 1200)).save(buffer, "JPEG", quality=90)
+    outcome = services.photo_upload(owner=user, file=SimpleUploadedFile("region.jpg", buffer.getvalue()),
+                                    enqueue=False)
+    Photo.objects.filter(pk=outcome.photo.pk).update(status=Photo.Status.READY)
+    return outcome.photo
 
 
 def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: int, reuse: bool, log) -> list[Row]:
@@ -142,5 +199,5 @@ def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: 
     users = list(get_user_model().objects.filter(username__startswith=PREFIX + "-").order_by("id"))
     rows = measure_user(model=model, user=users[0], queries=queries, label="big user")
     rows += measure_user(model=model, user=users[-1], queries=queries, label="small user")
-    rows.append(measure_http(model=model, user=users[0], requests=queries))
+    rows += measure_http(model=model, user=users[0], requests=queries)
     return rows
