@@ -1,6 +1,5 @@
 """REST API of the gallery (mobile apps and the browser's upload script)."""
 
-from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -12,15 +11,16 @@ from rest_framework.views import APIView
 from gallery import selectors, services
 from gallery.models import Photo
 from gallery.serializers import PhotoOutputSerializer
-from imagesearch.exceptions import ApplicationError, NotFound
+from imagesearch.exceptions import NotFound
 from imagesearch.renderers import FileRenderer
-from imagesearch.pagination import paginate
+from imagesearch.pagination import Pagination, paginate
 
 
 class PhotoCollectionApi(APIView):
     """GET: list the user's photos. POST: upload one or several image files."""
 
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = Pagination  # for the schema: the list is a page object
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
@@ -56,10 +56,6 @@ class PhotoCollectionApi(APIView):
     )
     def post(self, request):
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
-        if not files:
-            raise ApplicationError("Attach one or more image files in the `files` field.", field="files")
-        if len(files) > settings.UPLOAD_MAX_FILES:
-            raise ApplicationError(f"At most {settings.UPLOAD_MAX_FILES} files per request.", field="files")
         outcomes = services.photos_upload(owner=request.user, files=files)
         body = self.UploadResultSerializer(
             [{"filename": o.filename, "result": o.result, "error": o.error, "photo": o.photo} for o in outcomes],

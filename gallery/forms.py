@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
@@ -33,8 +32,6 @@ class MultipleFileField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
         if not files:
             raise forms.ValidationError("Choose one or more photos to upload.")
-        if len(files) > settings.UPLOAD_MAX_FILES:
-            raise forms.ValidationError(f"At most {settings.UPLOAD_MAX_FILES} files at once.")
         return files
 
 

@@ -8,9 +8,14 @@ from gallery.models import Photo
 from imagesearch.exceptions import NotFound
 
 
+WAITING = "waiting"  # pending or processing
+
+
 def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None) -> QuerySet[Photo]:
     photos = Photo.objects.filter(owner=owner)
-    if status:
+    if status == WAITING:
+        photos = photos.filter(status__in=[Photo.Status.PENDING, Photo.Status.PROCESSING])
+    elif status:
         photos = photos.filter(status=status)
     if ids is not None:
         photos = photos.filter(id__in=ids)

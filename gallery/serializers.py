@@ -15,7 +15,7 @@ def photo_status_message(photo: Photo) -> str:
     if photo.status == Photo.Status.PROCESSING:
         return "Making the thumbnail and search vector…"
     if photo.status == Photo.Status.PENDING:
-        waited = (timezone.now() - photo.created_at).total_seconds()
+        waited = (timezone.now() - (photo.queued_at or photo.created_at)).total_seconds()
         if waited > settings.PROCESSING_REQUEUE_AFTER_SECONDS:
             return (f"Waiting for the background worker for {int(waited // 60)} min. "
                     "Is the worker running? Photos are queued again automatically.")

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable, Literal
+from typing import Literal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from gallery import images
 from gallery.models import Photo
+from imagesearch.exceptions import ApplicationError
 from search import clip
 from search import services as search_services
 
@@ -97,14 +98,24 @@ def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOu
     return UploadOutcome(filename=filename, result="added", photo=photo)
 
 
-def photos_upload(*, owner, files: Iterable[UploadedFile]) -> list[UploadOutcome]:
-    return [photo_upload(owner=owner, file=file) for file in files]
+def photos_upload(*, owner, files: list[UploadedFile]) -> list[UploadOutcome]:
+    """Several files at once; one message to the worker for all of them."""
+    if not files:
+        raise ApplicationError("Choose one or more photos to upload.", field="files")
+    if len(files) > settings.UPLOAD_MAX_FILES:
+        raise ApplicationError(f"At most {settings.UPLOAD_MAX_FILES} files at once; this was {len(files)}.",
+                               field="files")
+    outcomes = [photo_upload(owner=owner, file=file, enqueue=False) for file in files]
+    if any(outcome.result == "added" for outcome in outcomes):
+        transaction.on_commit(photos_enqueue_processing)
+    return outcomes
 
 
 def photo_delete(*, photo: Photo) -> None:
     """Delete a photo, its vectors (cascade) and, after the commit, its files."""
     with transaction.atomic():
-        photo.delete()
+        # Lock and re-read: the worker may have just stored a thumbnail this instance doesn't know.
+        Photo.objects.select_for_update().get(pk=photo.pk).delete()
 
 
 def photos_retry_failed(*, owner=None) -> int:
@@ -137,6 +148,9 @@ def photos_enqueue_processing() -> bool:
 def _claim_batch(*, size: int) -> list[Photo]:
     """Atomically move up to `size` of the oldest pending photos to processing."""
     with transaction.atomic():
+        Photo.objects.filter(status=Photo.Status.PENDING, attempts__gte=settings.PROCESSING_MAX_ATTEMPTS).update(
+            status=Photo.Status.FAILED, processed_at=timezone.now(),
+            error=f"Processing did not finish after {settings.PROCESSING_MAX_ATTEMPTS} attempts.")
         ids = list(
             Photo.objects.select_for_update(skip_locked=True)
             .filter(status=Photo.Status.PENDING)
@@ -168,14 +182,18 @@ def _prepare_for_embedding(photo: Photo) -> _Prepared | images.ImageRejected:
         with photo.original.open("rb") as handle:
             image = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS,
                                     fit_within=settings.THUMBNAIL_LONG_SIDE)
+        thumbnail = images.thumbnail_jpeg(image, long_side=settings.THUMBNAIL_LONG_SIDE)
     except images.ImageRejected as exc:
         return exc
     except FileNotFoundError:
         return images.ImageRejected("The original file is missing from storage.")
     except OSError as exc:
         return images.ImageRejected(f"The original file could not be read: {exc}.")
-    content = ContentFile(images.thumbnail_jpeg(image, long_side=settings.THUMBNAIL_LONG_SIDE))
-    name = photo.thumbnail.storage.save(photo.thumbnail.field.generate_filename(photo, "thumbnail.jpg"), content)
+    except Exception as exc:  # a hostile file must fail alone, never block the queue
+        logger.exception("photo %s could not be prepared", photo.pk)
+        return images.ImageRejected(f"The photo could not be processed: {exc}.")
+    name = photo.thumbnail.storage.save(photo.thumbnail.field.generate_filename(photo, "thumbnail.jpg"),
+                                        ContentFile(thumbnail))
     return _Prepared(image=image, thumbnail_name=name)
 
 
@@ -211,12 +229,14 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
         return _fail_all_pending(error=str(exc))
 
     claimed: list[Photo] = []
+    prepared: list = []
     try:
         with _decoder() as decoder:
             batch = claimed = _claim_batch(size=batch_size)
             decoded = decoder.map(_prepare_for_embedding, batch)
             while batch:
                 current, current_images = batch, list(decoded)
+                prepared = current_images
                 finished += len(current)
                 if limit is not None and finished >= limit:
                     batch = []
@@ -225,9 +245,12 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
                     decoded = decoder.map(_prepare_for_embedding, batch)
                 claimed = current + batch
                 _finish_batch(photos=current, decoded=current_images, model_row=model_row)
+                prepared = []
     except Exception:
-        # A transient failure (database, disk): hand our claims back so the retry finds them.
+        # A transient failure (database, disk): hand our claims back so the retry finds them,
+        # and remove the thumbnails this attempt wrote (the retry writes its own).
         _release(photo_ids=[photo.pk for photo in claimed])
+        _delete_files([item.thumbnail_name for item in prepared if isinstance(item, _Prepared)])
         raise
     return finished
 
@@ -274,10 +297,9 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
+    storage = Photo._meta.get_field("thumbnail").storage
     for name in names:
-        default_storage.delete(name)
+        storage.delete(name)
 
 
 def _fail_all_pending(*, error: str) -> int:

@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_ready
 from django.db import InterfaceError, OperationalError
 
 from gallery import services
@@ -48,3 +48,12 @@ def load_model_in_solo_worker(sender=None, **kwargs) -> None:
     # (torch must not be initialised before a fork).
     if sender is not None and "solo" in str(getattr(sender, "pool_cls", "")).lower():
         _preload_model()
+
+
+@worker_ready.connect
+def sweep_at_start(**kwargs) -> None:
+    # Pick up what waited while no worker ran, and start a re-index after a model switch.
+    try:
+        sweep_unprocessed_photos.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
+        logger.warning("could not queue the start-up sweep: %s", exc)

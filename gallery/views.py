@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from gallery import selectors, services
 from gallery.forms import SignupForm, UploadForm
+from gallery.models import Photo
 from gallery.serializers import photo_status_message
-from imagesearch.exceptions import NotFound
+from imagesearch.exceptions import ApplicationError, NotFound
 
 PHOTOS_PER_PAGE = 60
 
@@ -26,7 +27,7 @@ def owned_photo_or_404(request, photo_id: int):
 
 def home(request, upload_form: UploadForm | None = None, status: int = 200):
     status_filter = request.GET.get("status") or None
-    if status_filter not in (None, "pending", "processing", "ready", "failed"):
+    if status_filter not in (None, selectors.WAITING, *Photo.Status.values):
         status_filter = None
     photos = selectors.photo_list(owner=request.user, status=status_filter)
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
@@ -46,7 +47,12 @@ def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return home(request, upload_form=form, status=400)
-    for outcome in services.photos_upload(owner=request.user, files=form.cleaned_data["files"]):
+    try:
+        outcomes = services.photos_upload(owner=request.user, files=form.cleaned_data["files"])
+    except ApplicationError as exc:
+        form.add_error("files", exc.message)
+        return home(request, upload_form=form, status=400)
+    for outcome in outcomes:
         if outcome.result == "added":
             messages.success(request, f"{outcome.filename}: added.")
         elif outcome.result == "duplicate":
@@ -68,7 +74,7 @@ def photo_delete(request, photo_id: int):
     services.photo_delete(photo=photo)
     messages.success(request, f"Deleted {name}.")
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect("gallery:home")
 

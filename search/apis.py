@@ -1,15 +1,15 @@
 """REST API of the search features. Each view validates, calls one selector, serialises."""
 
-import json
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gallery import selectors as gallery_selectors
+from imagesearch.parsers import SafeJSONParser
 from search import clip, selectors
 from search.serializers import (ScoredPhotoSerializer, SearchOptionsSerializer, SearchResultSerializer,
                                 result_data, validated_options)
@@ -46,7 +46,7 @@ class PhotoSimilarApi(APIView):
 
 class TextSearchApi(APIView):
     class InputSerializer(SearchOptionsSerializer):
-        q = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=True,
+        q = serializers.CharField(max_length=selectors.MAX_QUERY_LENGTH, trim_whitespace=True,
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
 
     @extend_schema(parameters=[InputSerializer], responses=SearchResultSerializer)
@@ -66,21 +66,16 @@ class BoxField(serializers.ListField):
         super().__init__(min_length=4, max_length=4, **kwargs)
 
     def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist") and len(dictionary.getlist(self.field_name)) > 1:
+            return dictionary.getlist(self.field_name)  # box=0.1&box=0.1&box=0.6&box=0.6
         value = dictionary.get(self.field_name, serializers.empty)
         if isinstance(value, str):
-            text = value.strip()
-            try:
-                return json.loads(text) if text.startswith("[") else [part for part in text.split(",")]
-            except ValueError:
-                return [text]
-        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
-            values = dictionary.getlist(self.field_name)
-            return values if len(values) > 1 else super().get_value(dictionary)
+            return selectors.parse_box(value)
         return value
 
 
 class RegionSearchApi(APIView):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     class InputSerializer(SearchOptionsSerializer):
         photo_id = serializers.IntegerField(min_value=1)
@@ -114,7 +109,7 @@ class ImageSearchApi(APIView):
 
 class DuplicatesApi(APIView):
     class InputSerializer(serializers.Serializer):
-        max_distance = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
+        max_distance = serializers.FloatField(min_value=0.0, max_value=selectors.MAX_DUPLICATE_DISTANCE, required=False)
 
     @extend_schema(parameters=[InputSerializer], responses=inline_serializer("DuplicateGroups", {
         "max_distance": serializers.FloatField(),

@@ -72,19 +72,6 @@ def teardown(*, log) -> None:
     log("removed earlier benchmark data")
 
 
-def _raw_sql(model, owner_id, query, use_index) -> list[int]:
-    """The same query as the search module, by hand, for the overhead comparison."""
-    column = f"embedding::halfvec({DIMS})" if use_index else "embedding"
-    literal = "[" + ",".join(f"{x:.6g}" for x in query) + "]"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if use_index:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(
-            f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
-            f"ORDER BY {column} <=> %s::halfvec({DIMS}) LIMIT %s", [model.pk, owner_id, literal, K])
-        return [row[0] for row in cursor.fetchall()]
-
-
 def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     ids, matrix = vectors.owner_vectors(model=model, owner_id=user.pk)
     ids = ids.tolist()
@@ -101,7 +88,7 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
         found = vectors.nearest(model=model, owner_id=user.pk, query=query, limit=K, exclude_photo_id=ids[i])
         module_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        _raw_sql(model, user.pk, query, use_index)
+        vectors.nearest_ids_baseline(model=model, owner_id=user.pk, query=query, limit=K, use_index=use_index)
         sql_times.append(time.perf_counter() - started)
         recalls.append(len({m.photo_id for m in found} & set(expected)) / K)
     plan = "HNSW iterative" if use_index else "exact scan"

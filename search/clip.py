@@ -21,13 +21,15 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
+from imagesearch.exceptions import ServiceUnavailable
+
 logger = logging.getLogger(__name__)
 
 RANDOM_WEIGHTS_SEED = 0
 
 
-class ModelUnavailable(Exception):
-    """The configured weights cannot be loaded; the message says why and what to change."""
+class ModelUnavailable(ServiceUnavailable):
+    """The configured weights cannot be loaded; the message says why and what to change (HTTP 503)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from django import forms
 
 from search import vectors
+from search import selectors
 from search.selectors import SearchOptions
 
 PAGE_SIZE = 30
@@ -24,5 +25,4 @@ class ImageQueryForm(forms.Form):
     box = forms.CharField(required=False, help_text="Optional crop: x0,y0,x1,y1 in 0..1")
 
     def clean_box(self):
-        box = self.cleaned_data.get("box", "").strip()
-        return [part.strip() for part in box.split(",")] if box else None
+        return selectors.parse_box(self.cleaned_data.get("box", "")) or None

@@ -17,6 +17,8 @@ from search.models import EmbeddingModel
 
 MAX_QUERY_LENGTH = 200
 MIN_REGION_PIXELS = 16
+# Beyond this, "near-duplicates" stop being duplicates and the pair count explodes.
+MAX_DUPLICATE_DISTANCE = 0.2
 REGION_DECODE_SIZE = 2048
 
 
@@ -65,7 +67,7 @@ def photos_near(*, owner, query: np.ndarray, options: SearchOptions,
         kept = [match for match in matches if match.score >= options.min_score]
         full_page = full_page and len(kept) == len(matches)
         matches = kept
-    photos = Photo.objects.in_bulk([match.photo_id for match in matches])
+    photos = Photo.objects.filter(owner=owner).in_bulk([match.photo_id for match in matches])
     return SearchResult(
         results=[ScoredPhoto(photo=photos[m.photo_id], score=m.score) for m in matches if m.photo_id in photos],
         options=options,
@@ -137,6 +139,11 @@ def clean_query(text: str | None) -> str:
     return text
 
 
+def parse_box(text: str) -> list[str]:
+    """ "x0,y0,x1,y1" (as in query strings and forms) to its parts; clean_box checks them."""
+    return [part.strip() for part in text.strip().strip("[]").split(",")] if text.strip() else []
+
+
 def clean_box(box, *, width: int, height: int) -> tuple[float, float, float, float]:
     """A normalised box [x0, y0, x1, y1] in 0..1, large enough to search by."""
     try:
@@ -167,8 +174,8 @@ def near_duplicate_groups(*, owner, max_distance: float | None = None) -> list[l
     largest groups first; within a group, the oldest photo comes first and scores are similarity
     to it. Linked pairs chain into one group (single linkage)."""
     max_distance = settings.NEAR_DUPLICATE_MAX_DISTANCE if max_distance is None else max_distance
-    if not 0 <= max_distance <= 1:
-        raise ApplicationError("max_distance must be between 0 and 1.", field="max_distance")
+    if not 0 <= max_distance <= MAX_DUPLICATE_DISTANCE:
+        raise ApplicationError(f"max_distance must be between 0 and {MAX_DUPLICATE_DISTANCE}.", field="max_distance")
     model = active_model_row()
     if model is None:
         return []
@@ -192,7 +199,7 @@ def near_duplicate_groups(*, owner, max_distance: float | None = None) -> list[l
     for index in range(len(ids)):
         members.setdefault(root(index), []).append(index)
     groups_idx = sorted((group for group in members.values() if len(group) > 1), key=lambda g: (-len(g), ids[g[0]]))
-    photos = Photo.objects.in_bulk([int(ids[i]) for group in groups_idx for i in group])
+    photos = Photo.objects.filter(owner=owner).in_bulk([int(ids[i]) for group in groups_idx for i in group])
     groups = []
     for group in groups_idx:
         group = sorted(group, key=lambda i: ids[i])

@@ -162,7 +162,8 @@ def _reindex_batch(*, model: EmbeddingModel, photos: list) -> None:
     if decoded:
         embeddings = clip.encode_images([image for _, image in decoded])
         with transaction.atomic():
-            alive = set(Photo.objects.filter(pk__in=[p.pk for p, _ in decoded]).values_list("pk", flat=True))
+            alive = set(Photo.objects.select_for_update().filter(pk__in=[p.pk for p, _ in decoded])
+                        .values_list("pk", flat=True))
             vectors.store_photo_embeddings(model=model, rows=[
                 (photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(decoded, embeddings)
                 if photo.pk in alive])

@@ -163,3 +163,17 @@ def nearest(
         rows = cursor.fetchall()
     return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
             for photo_id, distance in rows]
+
+
+def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
+                         use_index: bool) -> list[int]:
+    """The plainest form of `nearest` (no paging, no re-sort): the benchmark's raw-SQL yardstick."""
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_index:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SELECT photo_id FROM {TABLE} WHERE model_id = %s AND owner_id = %s "
+                       f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
+                       [model.pk, owner_id, _literal(query), limit])
+        return [row[0] for row in cursor.fetchall()]

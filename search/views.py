@@ -7,14 +7,23 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from imagesearch.exceptions import ApplicationError, NotFound
-from search import selectors, services
+from search import clip, selectors, services
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.selectors import SearchOptions
 
 SESSION_IMAGE_QUERIES = "image_queries"
+
+
+def _back(request):
+    """Where the user came from, if that is this site; else the gallery."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(referer)
+    return redirect("gallery:home")
 MAX_STORED_IMAGE_QUERIES = 5
 
 
@@ -57,7 +66,7 @@ def similar(request, photo_id: int):
 
 def region(request, photo_id: int):
     box = request.GET.get("box", "")
-    parts = [part.strip() for part in box.split(",")] if box else []
+    parts = selectors.parse_box(box)
     return _results_page(
         request, title="Photos like this region", context={"query_photo_id": photo_id, "box": box},
         run=lambda options: selectors.search_region(owner=request.user, photo_id=photo_id, box=parts,
@@ -71,23 +80,23 @@ def image_search(request):
     form = ImageQueryForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose an image to search with.")
-        return redirect(request.META.get("HTTP_REFERER") or "gallery:home")
+        return _back(request)
     upload = form.cleaned_data["file"]
     try:
         vector = selectors.image_query_vector(file=upload, size=upload.size, box=form.cleaned_data["box"])
     except ApplicationError as exc:
         messages.error(request, f"Can't search by {upload.name}: {exc.message}")
-        return redirect(request.META.get("HTTP_REFERER") or "gallery:home")
+        return _back(request)
     token = uuid.uuid4().hex
     stored = request.session.get(SESSION_IMAGE_QUERIES, {})
-    stored[token] = {"name": upload.name[:100], "vector": vector.tolist()}
+    stored[token] = {"name": upload.name[:100], "vector": vector.tolist(), "model": clip.active_spec().key}
     request.session[SESSION_IMAGE_QUERIES] = dict(list(stored.items())[-MAX_STORED_IMAGE_QUERIES:])
     return redirect(reverse("search:image-results", kwargs={"token": token}))
 
 
 def image_results(request, token: str):
     stored = request.session.get(SESSION_IMAGE_QUERIES, {}).get(token)
-    if stored is None:
+    if stored is None or stored.get("model") != clip.active_spec().key:
         raise Http404("This image search has expired; search again.")
     return _results_page(
         request, title=f"Photos like {stored['name']}", context={"image_query_name": stored["name"]},

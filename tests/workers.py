@@ -80,6 +80,7 @@ def start_worker(*, broker_url: str, extra_env: dict | None = None) -> subproces
         "CELERY_BROKER_URL": broker_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CLIP_MODEL": settings.CLIP_MODEL,
+        "CLIP_PRETRAINED": settings.CLIP_PRETRAINED,
         "CLIP_RANDOM_WEIGHTS": str(settings.CLIP_RANDOM_WEIGHTS),
         "PYTHONUNBUFFERED": "1",
     })

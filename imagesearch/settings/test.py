@@ -4,15 +4,17 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, env, filesystem_broker_options
+from .base import BASE_DIR, DATABASES, env, filesystem_broker_options
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if env("TEST_DATABASE_URL", default=""):
     DATABASES["default"] = env.db_url_config(env("TEST_DATABASE_URL"))
 
-CLIP_MODEL = env("CLIP_MODEL", default="ViT-S-32")
-CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=True)
+# The small CLIP trained by the project: results make sense, and it is fast on a CPU.
+CLIP_MODEL = env("CLIP_MODEL", default="imagesearch-offline")
+CLIP_PRETRAINED = env("CLIP_PRETRAINED", default=str(BASE_DIR / "search" / "offline_model" / "imagesearch-offline.pt"))
+CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
 
 # Each test run gets its own media folder and serverless broker folder.
 _RUN_DIR = Path(env("TEST_RUN_DIR", default=tempfile.mkdtemp(prefix="imagesearch-test-")))

@@ -101,8 +101,8 @@
     xhr.send(data);
   }
 
-  // A new photo is pending: it belongs on the unfiltered gallery and the "pending" view only.
-  const showsNewPhotos = !zone.dataset.statusFilter || zone.dataset.statusFilter === "pending";
+  // A new photo is pending: it belongs on the unfiltered gallery and the "waiting" view only.
+  const showsNewPhotos = !zone.dataset.statusFilter || ["pending", "waiting"].includes(zone.dataset.statusFilter);
 
   function addCard(photo) {
     if (!showsNewPhotos) return;

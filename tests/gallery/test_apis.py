@@ -50,7 +50,8 @@ def test_upload_of_only_bad_files_is_400(api_client):
 
 def test_upload_without_files_is_400_with_a_message(api_client):
     response = api_client.post(PHOTOS, {}, format="multipart")
-    assert response.status_code == 400 and "files" in response.json()["detail"]
+    body = response.json()
+    assert response.status_code == 400 and "Choose one or more photos" in body["detail"] and "files" in body["errors"]
 
 
 def test_list_is_newest_first_paginated_and_filterable(api_client, user):
@@ -108,7 +109,7 @@ def test_another_users_photo_is_invisible_everywhere(api_client, other_api_clien
 def test_status_reports_model_and_counts(api_client, user):
     photo_factory(owner=user)
     body = api_client.get("/api/v1/status/").json()
-    assert body["photos"]["pending"] == 1 and body["model"].startswith("ViT-S-32/")
+    assert body["photos"]["pending"] == 1 and body["model"].startswith("imagesearch-offline/")
 
 
 def test_schema_and_docs_are_served_without_a_cdn(client, db):

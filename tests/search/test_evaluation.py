@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from gallery.models import Photo
+from search.evaluation import average_precision_at_k
+from search.labeled_photos import clean_class_name, default_datasets_root, in_split
+
+FLOWERS = default_datasets_root() / "flowers5"
+
+
+def test_average_precision_at_k():
+    assert average_precision_at_k([True, False, True], total_relevant=2, k=3) == pytest.approx((1 + 2 / 3) / 2)
+    assert average_precision_at_k([False] * 10, total_relevant=5) == 0
+    assert average_precision_at_k([True] * 10, total_relevant=50) == 1
+
+
+def test_split_and_class_names():
+    assert [i for i in range(10) if in_split(i, "test")] == [4, 9]
+    assert clean_class_name("Faces_easy") == clean_class_name("Faces") == "face"
+    assert clean_class_name("wild_cat") == "wild cat" and clean_class_name("airplanes") == "airplane"
+
+
+@pytest.mark.skipif(not FLOWERS.is_dir(), reason=f"{FLOWERS} is absent")
+def test_evaluate_prints_the_metrics_and_cleans_up(db, offline_model, capsys):
+    call_command("evaluate", str(FLOWERS), "--split", "test", "--per-class", "12")
+    out = capsys.readouterr().out
+    for line in ("photos: 60 in 5 classes", "find-similar precision@10:", "find-similar mAP@10:",
+                 "text-to-image precision@10:", "time:"):
+        assert line in out
+    assert not Photo.objects.exists() and not get_user_model().objects.filter(username__startswith="evaluate-").exists()
+
+
+def test_evaluate_refuses_a_missing_folder(db):
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("evaluate", "/nowhere")
