@@ -1,7 +1,7 @@
 """REST API of the search features. Each view validates, calls one selector, serialises."""
 
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
@@ -45,6 +45,7 @@ class PhotoSimilarApi(APIView):
 
 
 class TextSearchApi(APIView):
+    @extend_schema_serializer(component_name="TextSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         q = serializers.CharField(max_length=selectors.MAX_QUERY_LENGTH, trim_whitespace=True,
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
@@ -77,6 +78,7 @@ class BoxField(serializers.ListField):
 class RegionSearchApi(APIView):
     parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
+    @extend_schema_serializer(component_name="RegionSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         photo_id = serializers.IntegerField(min_value=1)
         box = BoxField()
@@ -93,6 +95,7 @@ class RegionSearchApi(APIView):
 class ImageSearchApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema_serializer(component_name="ImageSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         file = serializers.FileField(allow_empty_file=True, help_text="An image to search by; it is not stored.")
         box = BoxField(required=False, help_text="Optional crop: x0,y0,x1,y1 in 0..1.")
@@ -108,6 +111,7 @@ class ImageSearchApi(APIView):
 
 
 class DuplicatesApi(APIView):
+    @extend_schema_serializer(component_name="DuplicatesInput")
     class InputSerializer(serializers.Serializer):
         max_distance = serializers.FloatField(min_value=0.0, max_value=selectors.MAX_DUPLICATE_DISTANCE, required=False)
 
