@@ -58,6 +58,9 @@ def ensure_model_index(*, model: EmbeddingModel) -> None:
     HNSW query below uses the same expression and `model_id` filter so the planner can use it.
     """
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # Django's deferred foreign-key checks would block CREATE INDEX in this transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {_index_name(model)} ON {TABLE} "
             f"USING hnsw ((embedding::halfvec({int(model.dimensions)})) halfvec_cosine_ops) "

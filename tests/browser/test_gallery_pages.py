@@ -123,7 +123,7 @@ def test_journey_signup_upload_process_delete_logout(live_app, new_page):
     # A photo's page: the image, its details; delete it.
     name, data = photos[0]
     photo = Photo.objects.get(owner__username="ada", original_name=name)
-    page.locator(f'#photo-grid .card[data-photo-id="{photo.pk}"] a').click()
+    page.locator(f'#photo-grid .card[data-photo-id="{photo.pk}"] a.card-link').click()
     expect(page).to_have_url(f"{url}/photos/{photo.pk}/")
     expect(page.locator("h1.filename")).to_have_text(name)
     image = page.locator("#photo-image")

@@ -52,7 +52,7 @@ def test_a_crop_finds_its_photo_in_the_top_3(user, caltech_gallery):
         _, result = selectors.search_region(owner=user, photo_id=photo_id, box=[0.15, 0.15, 0.85, 0.85],
                                             options=OPTIONS)
         hits += photo_id in [item.photo.pk for item in result.results[:3]]
-    assert hits >= 0.9 * len(list(caltech_gallery)[::6])
+    assert hits >= 0.8 * len(list(caltech_gallery)[::6])
 
 
 @pytest.mark.parametrize("query, label", [("airplane", "airplane"), ("motorbike", "motorbike"),
