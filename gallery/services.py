@@ -288,10 +288,13 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
             rows=[(photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(good, vectors) if photo.pk in alive],
         )
         now = timezone.now()
+        finished = []
         for photo, prepared in good:
             if photo.pk in alive:
-                Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.READY, error="", processed_at=now,
-                                                         thumbnail=prepared.thumbnail_name)
+                photo.status, photo.error, photo.processed_at = Photo.Status.READY, "", now
+                photo.thumbnail.name = prepared.thumbnail_name
+                finished.append(photo)
+        Photo.objects.bulk_update(finished, ["status", "error", "processed_at", "thumbnail"])
     # Deleted (or reclaimed) while we worked: drop our output quietly.
     _delete_files([prepared.thumbnail_name for photo, prepared in good if photo.pk not in alive])
 
