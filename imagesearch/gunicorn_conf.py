@@ -4,13 +4,13 @@ import threading
 
 
 def post_worker_init(worker):
-    # Resolving the active model imports torch/open_clip (~5 s) and may probe the network;
+    # Resolving and loading the model imports torch/open_clip (~5 s) and may probe the network;
     # do it in the background at start instead of on the first user's request.
     def warm_up():
         from search import clip
 
         try:
-            clip.resolve()
+            clip.get_model()
         except Exception:  # noqa: BLE001 - a failure shows up again, with its message, on first use
             pass
 
