@@ -1,13 +1,13 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from gallery import apis as gallery_apis
+from gallery.auth_apis import TokenObtainApi
 from search import apis as search_apis
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("photos/", gallery_apis.PhotoCollectionApi.as_view(), name="photos"),
     path("photos/<int:photo_id>/", gallery_apis.PhotoDetailApi.as_view(), name="photo-detail"),
     path("photos/<int:photo_id>/original/", gallery_apis.PhotoOriginalApi.as_view(), name="photo-original"),

@@ -8,6 +8,12 @@ from tests.factories import PASSWORD, photo_factory, ready_photo_factory
 PHOTOS = "/api/v1/photos/"
 
 
+def test_absurdly_nested_json_is_400_not_500(db):
+    body = '{"username":' + "[" * 50_000
+    response = APIClient().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]
+
+
 def test_token_is_obtained_with_username_and_password(user):
     response = APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 200 and len(response.json()["token"]) == 40
