@@ -123,3 +123,8 @@ def test_schema_and_docs_are_served_without_a_cdn(client, db):
     assert schema.status_code == 200 and b"/api/v1/photos/" in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_malformed_api_urls_answer_json_404(api_client):
+    response = api_client.get("/api/v1/photos/-1/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
