@@ -280,7 +280,9 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
     with transaction.atomic():
         alive = set(
             Photo.objects.select_for_update()
-            .filter(id__in=[photo.pk for photo, _ in good], status=Photo.Status.PROCESSING)
+            # Still ours: not deleted, and not released to another worker by the sweep meanwhile.
+            .filter(id__in=[photo.pk for photo, _ in good], status=Photo.Status.PROCESSING,
+                    claimed_at=good[0][0].claimed_at)
             .values_list("id", flat=True)
         )
         search_services.photo_embeddings_store(

@@ -186,3 +186,21 @@ def test_clean_file_name(name, expected):
 def test_clean_file_name_limits_length_and_keeps_the_suffix():
     cleaned = services.clean_file_name("x" * 600 + ".jpeg")
     assert len(cleaned) <= 255 and cleaned.endswith(".jpeg")
+
+
+def test_a_batch_reclaimed_by_another_worker_is_not_written_twice(user):
+    photo = photo_factory(owner=user)
+    slow = services._claim_batch(size=1)  # worker A claims, then stalls past the requeue delay
+    prepared = [services._prepare_for_embedding(p) for p in slow]
+    Photo.objects.filter(pk=photo.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+    services.photos_sweep()
+    assert services.photos_process_pending() == 1  # worker B does the work
+    photo.refresh_from_db()
+    thumbnail = photo.thumbnail.name
+    from search import services as search_services
+
+    services._finish_batch(photos=slow, decoded=prepared, model_row=search_services.active_embedding_model())
+    photo.refresh_from_db()
+    assert photo.thumbnail.name == thumbnail  # A's late result is dropped
+    assert not Path(settings.MEDIA_ROOT, prepared[0].thumbnail_name).exists()
+    assert PhotoEmbedding.objects.filter(photo=photo).count() == 1
