@@ -1,6 +1,7 @@
 """REST API of the search features. Each view validates, calls one selector, serialises."""
 
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -113,18 +114,17 @@ class ImageSearchApi(APIView):
 class DuplicatesApi(APIView):
     @extend_schema_serializer(component_name="DuplicatesInput")
     class InputSerializer(serializers.Serializer):
-        max_distance = serializers.FloatField(min_value=0.0, max_value=selectors.MAX_DUPLICATE_DISTANCE, required=False)
+        max_distance = serializers.FloatField(min_value=0.0, max_value=selectors.MAX_DUPLICATE_DISTANCE,
+                                              default=settings.NEAR_DUPLICATE_MAX_DISTANCE)
 
     @extend_schema(parameters=[InputSerializer], responses=inline_serializer("DuplicateGroups", {
         "max_distance": serializers.FloatField(),
         "groups": serializers.ListField(child=ScoredPhotoSerializer(many=True)),
     }))
     def get(self, request):
-        from django.conf import settings
-
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        max_distance = data.validated_data.get("max_distance", settings.NEAR_DUPLICATE_MAX_DISTANCE)
+        max_distance = data.validated_data["max_distance"]
         groups = selectors.near_duplicate_groups(owner=request.user, max_distance=max_distance)
         return Response({
             "max_distance": max_distance,

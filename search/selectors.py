@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -42,7 +42,6 @@ class SearchResult:
     options: SearchOptions
     model_key: str
     next_offset: int | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def active_model_row() -> EmbeddingModel | None:
@@ -50,10 +49,11 @@ def active_model_row() -> EmbeddingModel | None:
     return EmbeddingModel.objects.filter(key=clip.active_spec().key).first()
 
 
-def photos_near(*, owner, query: np.ndarray, options: SearchOptions,
-                exclude_photo_id: int | None = None) -> SearchResult:
-    """The owner's photos nearest to a query vector, best first, at or above `min_score`."""
-    model = active_model_row()
+def photos_near(*, owner, query: np.ndarray, options: SearchOptions, exclude_photo_id: int | None = None,
+                model: EmbeddingModel | None = None) -> SearchResult:
+    """The owner's photos nearest to a query vector, best first, at or above `min_score`
+    (`model`: the active model's row, when the caller already has it)."""
+    model = model or active_model_row()
     if options.metric not in vectors.METRICS:
         raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
                                field="metric")
@@ -83,7 +83,7 @@ def search_similar(*, owner, photo_id: int, options: SearchOptions) -> tuple[Pho
     vector = model and vectors.photo_vector(model=model, photo_id=photo.pk, owner_id=owner.pk)
     if vector is None:
         raise ApplicationError(_not_searchable_reason(photo), field="photo_id")
-    return photo, photos_near(owner=owner, query=vector, options=options, exclude_photo_id=photo.pk)
+    return photo, photos_near(owner=owner, query=vector, options=options, exclude_photo_id=photo.pk, model=model)
 
 
 def search_text(*, owner, text: str, options: SearchOptions) -> SearchResult:
