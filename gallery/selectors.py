@@ -11,8 +11,11 @@ from imagesearch.exceptions import NotFound
 WAITING = "waiting"  # pending or processing
 
 
-def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None) -> QuerySet[Photo]:
+def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None,
+               tag: str | None = None) -> QuerySet[Photo]:
     photos = Photo.objects.filter(owner=owner)
+    if tag:
+        photos = photos.filter(tags__name=" ".join(tag.split()).lower(), tags__hidden=False)
     if status == WAITING:
         photos = photos.filter(status__in=[Photo.Status.PENDING, Photo.Status.PROCESSING])
     elif status:

@@ -25,6 +25,7 @@ from gallery.models import Photo
 from imagesearch.exceptions import ApplicationError
 from search import clip
 from search import services as search_services
+from search import tag_services
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +228,8 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
         model_row = search_services.active_embedding_model()
     except clip.ModelUnavailable as exc:
         return _fail_all_pending(error=str(exc))
+    # Concept vectors for a new model are computed here, not inside a batch's transaction.
+    tag_services.tagging_vocabulary(model=model_row)
 
     claimed: list[Photo] = []
     prepared: list = []
@@ -285,10 +288,9 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
                     claimed_at=good[0][0].claimed_at)
             .values_list("id", flat=True)
         )
-        search_services.photo_embeddings_store(
-            model=model_row,
-            rows=[(photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(good, vectors) if photo.pk in alive],
-        )
+        stored = [(photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(good, vectors) if photo.pk in alive]
+        search_services.photo_embeddings_store(model=model_row, rows=stored)
+        tag_services.photos_tag(model=model_row, rows=stored)
         now = timezone.now()
         finished = []
         for photo, prepared in good:
@@ -335,4 +337,6 @@ def photos_sweep() -> dict[str, int]:
     if released or waited:
         photos_enqueue_processing()
     reindex = search_services.reindex_if_needed()
-    return {"released": released, "requeued": waited, "reindex_job": reindex.pk if reindex else None}
+    tagged = tag_services.tags_backfill()
+    return {"released": released, "requeued": waited, "reindex_job": reindex.pk if reindex else None,
+            "tagged": tagged}

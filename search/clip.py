@@ -59,6 +59,7 @@ class LoadedModel:
     preprocess: object
     tokenizer: object
     dimensions: int
+    logit_scale: float = 100.0  # exp of the learned temperature: zero-shot softmax uses it
 
 
 OFFLINE_MODEL_DIR = Path(__file__).resolve().parent / "offline_model"
@@ -303,8 +304,11 @@ def _load(spec: ModelSpec) -> LoadedModel:
     model.eval()
     tokenizer = open_clip.get_tokenizer(spec.architecture)
     dimensions = int(open_clip.get_model_config(spec.architecture)["embed_dim"])
+    scale = getattr(model, "logit_scale", None)
+    logit_scale = float(scale.exp().item()) if scale is not None else 100.0
     logger.info("loaded CLIP model %s (%d-d)", spec.key, dimensions)
-    return LoadedModel(spec=spec, model=model, preprocess=preprocess, tokenizer=tokenizer, dimensions=dimensions)
+    return LoadedModel(spec=spec, model=model, preprocess=preprocess, tokenizer=tokenizer, dimensions=dimensions,
+                       logit_scale=logit_scale)
 
 
 @functools.lru_cache(maxsize=8)

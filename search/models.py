@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
-from pgvector.django import HalfVectorField
+from pgvector.django import HalfVectorField, HnswIndex, VectorField
+
+GLOVE_DIMENSIONS = 50
+TAG_NAME_MAX_LENGTH = 40
 
 
 class EmbeddingModel(models.Model):
@@ -10,6 +13,10 @@ class EmbeddingModel(models.Model):
     architecture = models.CharField(max_length=100)
     pretrained = models.CharField(max_length=500, blank=True)
     dimensions = models.PositiveIntegerField()
+    tag_threshold = models.FloatField(
+        null=True, blank=True,
+        help_text="Minimum zero-shot probability for an automatic tag, calibrated for these weights "
+                  "(manage.py calibrate_tags); empty means settings.TAG_MIN_PROBABILITY.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -29,6 +36,8 @@ class PhotoEmbedding(models.Model):
     model = models.ForeignKey(EmbeddingModel, on_delete=models.PROTECT, related_name="embeddings")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     embedding = HalfVectorField()
+    # Automatic tags were derived from this vector (a new vector clears it, so tags follow the model).
+    tagged = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,3 +67,89 @@ class ReindexJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class GloveWord(models.Model):
+    """One of GloVe 6B's 400,000 words with its 50-d vector; `id` is its frequency rank (0 = "the").
+    Filled by `manage.py build_vocabulary`, which (re)creates the HNSW index after loading."""
+
+    id = models.IntegerField(primary_key=True)
+    word = models.CharField(max_length=100, unique=True)
+    vector = VectorField(dimensions=GLOVE_DIMENSIONS)
+
+    class Meta:
+        indexes = [HnswIndex(name="glove_word_hnsw", fields=["vector"], m=16, ef_construction=40,
+                             opclasses=["vector_cosine_ops"])]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Concept(models.Model):
+    """A visual concept of the tagging vocabulary (search/data/vocabulary.txt)."""
+
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH, unique=True)
+    category = models.CharField(max_length=60)
+    glove = VectorField(dimensions=GLOVE_DIMENSIONS, help_text="Mean of its words' GloVe vectors, unit length.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConceptEmbedding(models.Model):
+    """A concept's CLIP text vector (prompt ensemble) for one model."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="embeddings")
+    model = models.ForeignKey(EmbeddingModel, on_delete=models.CASCADE, related_name="concept_embeddings")
+    embedding = HalfVectorField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["concept", "model"], name="one_embedding_per_concept_and_model")]
+
+
+class PhotoTag(models.Model):
+    """A tag on a photo: automatic (zero-shot, with its probability) or added by the owner.
+
+    An automatic tag the owner removed stays as a hidden row, so re-tagging never brings it back;
+    tags the owner added are never touched by re-tagging.
+    """
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "Automatic"
+        USER = "user", "Added by you"
+
+    photo = models.ForeignKey("gallery.Photo", on_delete=models.CASCADE, related_name="tags")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    score = models.FloatField(null=True, blank=True, help_text="Zero-shot probability (automatic tags).")
+    hidden = models.BooleanField(default=False, help_text="The owner removed this automatic tag.")
+    glove = VectorField(dimensions=GLOVE_DIMENSIONS, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "name"]
+        constraints = [models.UniqueConstraint(fields=["photo", "name"], name="one_tag_name_per_photo")]
+        indexes = [models.Index(fields=["owner", "name"], name="photo_tag_owner_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhotoTagVector(models.Model):
+    """A photo's place in GloVe space: the weighted mean of its visible tags' GloVe vectors."""
+
+    photo = models.OneToOneField("gallery.Photo", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="tag_vector")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    vector = VectorField(dimensions=GLOVE_DIMENSIONS)
+
+    class Meta:
+        indexes = [
+            HnswIndex(name="photo_tag_vector_hnsw", fields=["vector"], m=16, ef_construction=64,
+                      opclasses=["vector_cosine_ops"]),
+            models.Index(fields=["owner"], name="photo_tag_vector_owner"),
+        ]

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from search import clip, vectors
+from search import clip, tag_services, vectors
 from search.models import EmbeddingModel, PhotoEmbedding, ReindexJob
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ def reindex_run(*, batch_size: int | None = None, limit: int | None = None,
         model = active_embedding_model()
         job = model.reindex_jobs.filter(status__in=[ReindexJob.Status.QUEUED, ReindexJob.Status.RUNNING]).first()
         missing = photos_missing_vectors(model=model)
+        tag_services.tagging_vocabulary(model=model)  # new concept vectors, outside the batches
         if job is None:
             job = ReindexJob.objects.create(model=model, total=missing.count())
         job.status, job.started_at = ReindexJob.Status.RUNNING, job.started_at or timezone.now()
@@ -164,9 +165,10 @@ def _reindex_batch(*, model: EmbeddingModel, photos: list) -> None:
         with transaction.atomic():
             alive = set(Photo.objects.select_for_update().filter(pk__in=[p.pk for p, _ in decoded])
                         .values_list("pk", flat=True))
-            vectors.store_photo_embeddings(model=model, rows=[
-                (photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(decoded, embeddings)
-                if photo.pk in alive])
+            rows = [(photo.pk, photo.owner_id, vector) for (photo, _), vector in zip(decoded, embeddings)
+                    if photo.pk in alive]
+            vectors.store_photo_embeddings(model=model, rows=rows)
+            tag_services.photos_tag(model=model, rows=rows)
 
 
 @contextmanager

@@ -20,9 +20,13 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
-from search.models import EmbeddingModel, PhotoEmbedding
+from search.models import EmbeddingModel, GloveWord, PhotoEmbedding, PhotoTag, PhotoTagVector
 
 TABLE = PhotoEmbedding._meta.db_table
+GLOVE_TABLE = GloveWord._meta.db_table
+TAG_TABLE = PhotoTag._meta.db_table
+TAG_VECTOR_TABLE = PhotoTagVector._meta.db_table
+GLOVE_INDEX = "glove_word_hnsw"  # the name search.models.GloveWord declares
 EXACT_SCAN_MAX_ROWS = 4000
 HNSW_EF_SEARCH_MIN = int(getattr(settings, "SEARCH_HNSW_EF_SEARCH", 40))
 # Twice pgvector's default: measured on 100k clustered vectors, recall@10 0.978 -> 0.990 at ef_search 40.
@@ -82,7 +86,7 @@ def store_photo_embeddings(*, model: EmbeddingModel, rows: Iterable[tuple[int, i
         embeddings,
         update_conflicts=True,
         unique_fields=["photo", "model"],
-        update_fields=["embedding", "created_at"],
+        update_fields=["embedding", "created_at", "tagged"],
     )
 
 
@@ -158,17 +162,104 @@ def nearest(
         f"SELECT photo_id, {column} {operator} %s::halfvec({dims}) AS distance FROM {TABLE} "
         f"WHERE model_id = %s AND owner_id = %s {exclude} ORDER BY distance LIMIT %s OFFSET %s"
     )
+    rows = _fetch_ordered(sql, params, use_index=use_index, depth=limit + offset)
+    return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
+            for photo_id, distance in rows]
+
+
+def _fetch_ordered(sql: str, params: list, *, use_index: bool, depth: int) -> list[tuple]:
+    """Run a `... ORDER BY distance LIMIT` query; through HNSW, with iterative scans so that
+    filters cannot starve the result, and re-sorted."""
     with transaction.atomic(), connection.cursor() as cursor:
         if use_index:
-            ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, limit + offset))
+            ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
             cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {int(ef_search)}")
             # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them
             # ("+ 0": PostgreSQL 17+ would otherwise trust the CTE's order and skip the sort).
             sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance + 0"
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
+        return cursor.fetchall()
+
+
+def clip_similarities(*, model: EmbeddingModel, owner_id: int, query: np.ndarray,
+                      photo_ids: list[int]) -> dict[int, float]:
+    """Cosine similarity of the query to each of these photos' vectors (photos without one are left out)."""
+    if not photo_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT photo_id, 1 - (embedding <=> %s::halfvec({int(model.dimensions)})) FROM {TABLE} "
+                       "WHERE model_id = %s AND owner_id = %s AND photo_id = ANY(%s)",
+                       [_literal(query), model.pk, owner_id, list(photo_ids)])
+        return {photo_id: float(score) for photo_id, score in cursor.fetchall()}
+
+
+# --- GloVe space: words, tags and photos' tag vectors --------------------------------------------
+
+def glove_words_replace(*, words: list[str], matrix: np.ndarray) -> None:
+    """Replace the GloVe word table (COPY), then build its HNSW index over the loaded rows
+    (building after loading is several times faster than inserting into a live index)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {GLOVE_INDEX}")
+        cursor.execute(f"TRUNCATE {GLOVE_TABLE}")
+        with cursor.cursor.copy(f"COPY {GLOVE_TABLE} (id, word, vector) FROM STDIN") as copy:
+            for rank, (word, vector) in enumerate(zip(words, matrix)):
+                copy.write_row((rank, word, _literal(vector)))
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(f"CREATE INDEX {GLOVE_INDEX} ON {GLOVE_TABLE} USING hnsw (vector vector_cosine_ops) "
+                       "WITH (m = 16, ef_construction = 40)")
+
+
+def glove_vectors(*, words: list[str]) -> dict[str, np.ndarray]:
+    """The stored GloVe vectors of these words (unknown words are absent)."""
+    rows = GloveWord.objects.filter(word__in=set(words)).values_list("word", "vector")
+    return {word: np.asarray(vector, dtype=np.float32) for word, vector in rows}
+
+
+def nearest_words(*, query: np.ndarray, limit: int, exclude: list[str], max_rank: int) -> list[tuple[str, float]]:
+    """GloVe words nearest to `query` among the `max_rank` most frequent, as (word, cosine similarity).
+    Only plain words (letters, with inner hyphens) are returned: GloVe's tail is noisy."""
+    sql = (f"SELECT word, vector <=> %s::vector AS distance FROM {GLOVE_TABLE} "
+           "WHERE id < %s AND word ~ '^[a-z]+(-[a-z]+)*$' AND NOT (word = ANY(%s)) ORDER BY distance LIMIT %s")
+    rows = _fetch_ordered(sql, [_literal(query), max_rank, list(exclude), limit], use_index=True,
+                          depth=limit + len(exclude))
+    return [(word, 1.0 - float(distance)) for word, distance in rows]
+
+
+def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> None:
+    """Set photos' tag vectors; rows are (photo_id, owner_id, unit vector or None to remove)."""
+    rows = list(rows)
+    PhotoTagVector.objects.filter(photo_id__in=[photo_id for photo_id, _, vector in rows if vector is None]).delete()
+    PhotoTagVector.objects.bulk_create(
+        [PhotoTagVector(photo_id=photo_id, owner_id=owner_id, vector=vector)
+         for photo_id, owner_id, vector in rows if vector is not None],
+        update_conflicts=True, unique_fields=["photo"], update_fields=["vector"],
+    )
+
+
+def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
+    """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
+    size = PhotoTagVector.objects.filter(owner_id=owner_id).count()
+    sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
+           "WHERE owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
+    rows = _fetch_ordered(sql, [_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
+                          depth=limit + offset)
+    return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
             for photo_id, distance in rows]
+
+
+def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: list[str]) -> list[tuple[str, int, float]]:
+    """The owner's visible tags nearest to a GloVe vector, as (tag, photo count, cosine similarity)."""
+    sql = (
+        f"WITH names AS (SELECT name, count(*) AS photos FROM {TAG_TABLE} "
+        "  WHERE owner_id = %s AND NOT hidden AND NOT (name = ANY(%s)) GROUP BY name) "
+        "SELECT name, photos, (SELECT glove <=> %s::vector FROM " + TAG_TABLE + " t "
+        "  WHERE t.owner_id = %s AND t.name = names.name AND t.glove IS NOT NULL LIMIT 1) AS distance "
+        "FROM names ORDER BY distance NULLS LAST, photos DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner_id, list(exclude), _literal(query), owner_id, limit])
+        return [(name, photos, 1.0 - float(distance)) for name, photos, distance in cursor.fetchall()
+                if distance is not None]
 
 
 def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,

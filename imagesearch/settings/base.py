@@ -132,6 +132,14 @@ CLIP_TORCH_THREADS = env.int("CLIP_TORCH_THREADS", default=0)  # 0: torch's defa
 # Photos whose CLIP vectors are within this cosine distance count as near-duplicates.
 NEAR_DUPLICATE_MAX_DISTANCE = env.float("NEAR_DUPLICATE_MAX_DISTANCE", default=0.03)
 
+# --- Tags and words ---------------------------------------------------------------------
+# An automatic tag needs at least this zero-shot probability (a model's calibrated value,
+# `manage.py calibrate_tags`, takes precedence), and a photo gets at most TAG_MAX_PER_PHOTO.
+TAG_MIN_PROBABILITY = env.float("TAG_MIN_PROBABILITY", default=0.05)
+TAG_MAX_PER_PHOTO = env.int("TAG_MAX_PER_PHOTO", default=8)
+# Related words come from the most frequent GloVe words only: the rare tail is noisy.
+RELATED_WORDS_MAX_RANK = env.int("RELATED_WORDS_MAX_RANK", default=100_000)
+
 # --- Celery -----------------------------------------------------------------------------
 def filesystem_broker_options(folder: Path) -> dict:
     """kombu's filesystem transport: a queue in plain files, for runs without Redis."""

@@ -1,0 +1,39 @@
+"""The tagging vocabulary: curated visual concepts in search/data/vocabulary.txt (see VOCABULARY.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+VOCABULARY_PATH = DATA_DIR / "vocabulary.txt"
+EVALUATION_WORDS_PATH = DATA_DIR / "evaluation_words.tsv"
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    category: str
+
+
+def load(path: Path = VOCABULARY_PATH) -> list[Entry]:
+    """Entries in file order; `# category` lines name the category of the entries below them."""
+    entries, seen, category = [], set(), "misc"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            category = line.lstrip("#").strip() or category
+        elif line and line not in seen:
+            seen.add(line)
+            entries.append(Entry(name=" ".join(line.lower().split()), category=category))
+    return entries
+
+
+def evaluation_words(path: Path = EVALUATION_WORDS_PATH) -> dict[str, list[str]]:
+    """Out-of-vocabulary query words and the class labels that count as right answers."""
+    words = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            word, classes = line.split("\t")
+            words[word.strip()] = [label.strip() for label in classes.split(",") if label.strip()]
+    return words
