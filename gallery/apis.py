@@ -26,6 +26,7 @@ class PhotoCollectionApi(APIView):
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
         ids = serializers.RegexField(r"^\d+(,\d+){0,199}$", required=False,
                                      help_text="Comma-separated photo ids (at most 200).")
+        tag = serializers.CharField(max_length=40, required=False, help_text="Only photos with this tag.")
 
     class UploadInputSerializer(serializers.Serializer):
         files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
@@ -43,7 +44,8 @@ class PhotoCollectionApi(APIView):
         filters.is_valid(raise_exception=True)
         ids = filters.validated_data.get("ids")
         photos = selectors.photo_list(owner=request.user, status=filters.validated_data.get("status"),
-                                      ids=[int(i) for i in ids.split(",")] if ids else None)
+                                      ids=[int(i) for i in ids.split(",")] if ids else None,
+                                      tag=filters.validated_data.get("tag"))
         return paginate(request=request, view=self, queryset=photos, serializer_class=PhotoOutputSerializer)
 
     @extend_schema(

@@ -22,7 +22,9 @@ def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None
         photos = photos.filter(status=status)
     if ids is not None:
         photos = photos.filter(id__in=ids)
-    return photos.order_by("-created_at", "-id")
+    from search.tag_selectors import visible_tags_prefetch
+
+    return photos.prefetch_related(visible_tags_prefetch()).order_by("-created_at", "-id")
 
 
 def photo_get(*, owner, photo_id: int) -> Photo:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gallery.models import Photo
@@ -23,16 +24,29 @@ def photo_status_message(photo: Photo) -> str:
     return ""
 
 
+class TagOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    source = serializers.ChoiceField(choices=["auto", "user"], help_text="auto: zero-shot tag; user: added by you.")
+    score = serializers.FloatField(allow_null=True, help_text="Zero-shot probability of an automatic tag.")
+
+
 class PhotoOutputSerializer(serializers.ModelSerializer):
     status_message = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
         fields = ["id", "original_name", "status", "status_message", "error", "content_type", "file_size",
-                  "width", "height", "taken_at", "created_at", "processed_at", "original_url", "thumbnail_url"]
+                  "width", "height", "taken_at", "created_at", "processed_at", "original_url", "thumbnail_url", "tags"]
         read_only_fields = fields
+
+    @extend_schema_field(TagOutputSerializer(many=True))
+    def get_tags(self, photo: Photo) -> list[dict]:
+        from search.tag_selectors import photo_tags
+
+        return TagOutputSerializer(photo_tags(photo=photo), many=True).data
 
     def get_status_message(self, photo: Photo) -> str:
         return photo_status_message(photo)

@@ -29,12 +29,14 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
     status_filter = request.GET.get("status") or None
     if status_filter not in (None, selectors.WAITING, *Photo.Status.values):
         status_filter = None
-    photos = selectors.photo_list(owner=request.user, status=status_filter)
+    tag_filter = " ".join(request.GET.get("tag", "").split())[:40].lower() or None
+    photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter)
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "counts": selectors.photo_status_counts(owner=request.user),
         "status_filter": status_filter,
+        "tag_filter": tag_filter,
         "upload_form": upload_form or UploadForm(),
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
     }
@@ -62,9 +64,13 @@ def upload(request):
     return redirect("gallery:home")
 
 
-def photo_detail(request, photo_id: int):
+def photo_detail(request, photo_id: int, *, tag_error: str = "", tag_value: str = ""):
+    from search.tag_selectors import photo_tags
+
     photo = owned_photo_or_404(request, photo_id)
-    return render(request, "gallery/photo_detail.html", {"photo": photo, "status_message": photo_status_message(photo)})
+    context = {"photo": photo, "status_message": photo_status_message(photo), "tags": photo_tags(photo=photo),
+               "tag_error": tag_error, "tag_value": tag_value}
+    return render(request, "gallery/photo_detail.html", context, status=400 if tag_error else 200)
 
 
 @require_POST

@@ -11,9 +11,11 @@ from rest_framework.views import APIView
 
 from gallery import selectors as gallery_selectors
 from imagesearch.parsers import SafeJSONParser
-from search import clip, selectors
+from search import clip, selectors, tag_selectors
 from search.serializers import (ScoredPhotoSerializer, SearchOptionsSerializer, SearchResultSerializer,
-                                result_data, validated_options)
+                                TextSearchResultSerializer, result_data, validated_options)
+
+RELATED_TAGS_SHOWN = 8
 
 
 class StatusApi(APIView):
@@ -50,13 +52,19 @@ class TextSearchApi(APIView):
     class InputSerializer(SearchOptionsSerializer):
         q = serializers.CharField(max_length=selectors.MAX_QUERY_LENGTH, trim_whitespace=True,
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
+        mode = serializers.ChoiceField(choices=list(selectors.TEXT_MODES), default="hybrid",
+                                       help_text="hybrid: CLIP fused with the GloVe match of tags; clip or tags alone.")
 
-    @extend_schema(parameters=[InputSerializer], responses=SearchResultSerializer)
+    @extend_schema(parameters=[InputSerializer], responses=TextSearchResultSerializer)
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        result = selectors.search_text(owner=request.user, text=data.validated_data["q"], options=data.options())
-        return Response(result_data(result, request=request, query=data.validated_data["q"]))
+        text = data.validated_data["q"]
+        result = selectors.search_text(owner=request.user, text=text, options=data.options(),
+                                       mode=data.validated_data["mode"])
+        _, related = tag_selectors.related_words(word=text, limit=RELATED_TAGS_SHOWN, owner=request.user)
+        return Response(result_data(result, request=request, query=text, mode=data.validated_data["mode"],
+                                    related_tags=[{"name": r.word, "photos": r.photos} for r in related]))
 
 
 class BoxField(serializers.ListField):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 
 from gallery import services as gallery_services
-from search import clip, queries, selectors
+from search import clip, queries, selectors, tag_evaluation, tag_services
 from search.labeled_photos import list_labeled_photos
 
 K = 10
@@ -30,6 +32,7 @@ class EvaluationReport:
     text_p10: float
     seconds: float
     per_class_text_p10: dict[str, float] = field(default_factory=dict)
+    tags: tag_evaluation.TagReport | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -38,6 +41,7 @@ class EvaluationReport:
             f"find-similar precision@{K}: {self.find_similar_p10:.3f}",
             f"find-similar mAP@{K}:       {self.find_similar_map10:.3f}",
             f"text-to-image precision@{K}: {self.text_p10:.3f}",
+            *(self.tags.lines() if self.tags else ["tags: no vocabulary (run manage.py build_vocabulary)"]),
             f"time: {self.seconds:.1f} s",
         ]
 
@@ -55,18 +59,39 @@ def evaluate_folder(*, folder: Path, split: str = "test", per_class_limit: int |
                     progress: Callable[[str], None] = lambda message: None) -> EvaluationReport:
     """Upload the labeled photos into a throwaway user, process them, measure, clean up."""
     started = time.monotonic()
+    with _labeled_gallery(folder=folder, split=split, per_class_limit=per_class_limit, progress=progress) as (
+            user, label_of):
+        report = _measure(user=user, label_of=label_of, progress=progress)
+        if tag_services.tagging_vocabulary(model=selectors.active_model_row()) is not None:
+            progress("tags and word search…")
+            report.tags = tag_evaluation.evaluate_tags(owner=user, label_of=label_of,
+                                                       other_words=tag_evaluation.evaluation_words())
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def calibrate_folder(*, folder: Path, split: str, per_class_limit: int | None = None,
+                     progress: Callable[[str], None] = lambda message: None) -> list[tag_evaluation.CalibrationRow]:
+    """The tag-threshold trade-off table on labeled photos (see tag_evaluation.calibrate)."""
+    with _labeled_gallery(folder=folder, split=split, per_class_limit=per_class_limit, progress=progress) as (
+            user, label_of):
+        model = selectors.active_model_row()
+        return tag_evaluation.calibrate(owner=user, label_of=label_of, model=model,
+                                        max_tags=settings.TAG_MAX_PER_PHOTO)
+
+
+@contextmanager
+def _labeled_gallery(*, folder: Path, split: str, per_class_limit: int | None, progress):
+    """A throwaway user whose gallery holds the labeled photos, processed; deleted afterwards."""
     labeled = list_labeled_photos(folder, split=split, per_class_limit=per_class_limit)
     if not labeled:
         raise ValueError(f"No photos in class folders under {folder} for split {split!r}.")
     user = get_user_model().objects.create_user(username=f"evaluate-{uuid.uuid4().hex[:12]}")
     try:
-        label_of = _load(user=user, labeled=labeled, progress=progress)
-        report = _measure(user=user, label_of=label_of, progress=progress)
+        yield user, _load(user=user, labeled=labeled, progress=progress)
     finally:
         with transaction.atomic():
-            user.delete()  # photos, vectors and (after the commit) files go with it
-    report.seconds = time.monotonic() - started
-    return report
+            user.delete()  # photos, vectors, tags and (after the commit) files go with it
 
 
 def _load(*, user, labeled, progress) -> dict[int, str]:

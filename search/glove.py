@@ -19,6 +19,15 @@ STOPWORDS = frozenset(
     "some any very near into onto over under up down out off about as than then there here "
     "photo photos picture pictures image images".split()
 )
+# Never offered as related words: GloVe puts function words near everything common ("man" -> "who").
+FUNCTION_WORDS = STOPWORDS | frozenset(
+    "who whom whose which what when where why how all each every both few more most other another such "
+    "no nor not only own same so too can will just should now also one two three once again further "
+    "him himself herself itself themselves yourself myself ourselves turned took came went got made "
+    "would could might must may shall did does doing had has have having am old new first last many "
+    "much well even still back way did while after before during through between against because until "
+    "if else like just around across along behind beside inside outside toward towards upon within".split()
+)
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 
 

@@ -71,15 +71,19 @@ class ReindexJob(models.Model):
 
 class GloveWord(models.Model):
     """One of GloVe 6B's 400,000 words with its 50-d vector; `id` is its frequency rank (0 = "the").
-    Filled by `manage.py build_vocabulary`, which (re)creates the HNSW index after loading."""
+
+    Static reference data, filled by `manage.py build_vocabulary` (search.vectors.glove_words_replace
+    loads it and rebuilds the HNSW index `glove_word_hnsw`). The table is created by migration 0003
+    and unmanaged, so Django's `flush` leaves it alone.
+    """
 
     id = models.IntegerField(primary_key=True)
     word = models.CharField(max_length=100, unique=True)
     vector = VectorField(dimensions=GLOVE_DIMENSIONS)
 
     class Meta:
-        indexes = [HnswIndex(name="glove_word_hnsw", fields=["vector"], m=16, ef_construction=40,
-                             opclasses=["vector_cosine_ops"])]
+        managed = False
+        db_table = "search_gloveword"
 
     def __str__(self) -> str:
         return self.word

@@ -12,7 +12,7 @@ from gallery import images
 from gallery import selectors as gallery_selectors
 from gallery.models import Photo
 from imagesearch.exceptions import ApplicationError
-from search import clip, queries, vectors
+from search import clip, queries, tag_selectors, vectors
 from search.models import EmbeddingModel
 
 MAX_QUERY_LENGTH = 200
@@ -20,12 +20,20 @@ MIN_REGION_PIXELS = 16
 # Beyond this, "near-duplicates" stop being duplicates and the pair count explodes.
 MAX_DUPLICATE_DISTANCE = 0.2
 REGION_DECODE_SIZE = 2048
+# Hybrid text search: each ranking contributes this many candidates to reciprocal rank fusion,
+# and a photo enters the tag ranking only if its tags are at least this close to the words.
+HYBRID_DEPTH = 200
+RRF_K = 60
+TAG_RANKING_MIN_SIMILARITY = 0.6
+TAG_RANKING_WEIGHT = 1.5
+TEXT_MODES = ("hybrid", "clip", "tags")
 
 
 @dataclass(frozen=True)
 class ScoredPhoto:
     photo: Photo
     score: float
+    matched_tags: tuple[tuple[str, float], ...] = ()  # text search: the photo's tags near the words
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def photos_near(*, owner, query: np.ndarray, options: SearchOptions, exclude_pho
         kept = [match for match in matches if match.score >= options.min_score]
         full_page = full_page and len(kept) == len(matches)
         matches = kept
-    photos = Photo.objects.filter(owner=owner).in_bulk([match.photo_id for match in matches])
+    photos = _photos_by_id(owner=owner, ids=[match.photo_id for match in matches])
     return SearchResult(
         results=[ScoredPhoto(photo=photos[m.photo_id], score=m.score) for m in matches if m.photo_id in photos],
         options=options,
@@ -86,9 +94,69 @@ def search_similar(*, owner, photo_id: int, options: SearchOptions) -> tuple[Pho
     return photo, photos_near(owner=owner, query=vector, options=options, exclude_photo_id=photo.pk, model=model)
 
 
-def search_text(*, owner, text: str, options: SearchOptions) -> SearchResult:
-    """Photos matching a phrase, through CLIP's text encoder with a prompt ensemble."""
-    return photos_near(owner=owner, query=queries.text_vector(clean_query(text)), options=options)
+def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid") -> SearchResult:
+    """Photos matching words: CLIP's text encoder (prompt ensemble) fused with the GloVe match of
+    the photos' tags (reciprocal rank fusion). `mode` "clip" or "tags" uses one side alone.
+    Words GloVe does not know leave CLIP alone, silently. Scores are always CLIP similarities."""
+    if mode not in TEXT_MODES:
+        raise ApplicationError(f"Unknown mode {mode!r}; choose one of: {', '.join(TEXT_MODES)}.", field="mode")
+    text = clean_query(text)
+    words = tag_selectors.word_query(text)
+    if mode == "clip" or words.vector is None:
+        return _with_matched_tags(photos_near(owner=owner, query=queries.text_vector(text), options=options), words)
+    model = active_model_row()
+    if model is None:
+        return SearchResult(results=[], options=options, model_key=clip.active_spec().key)
+    if options.metric not in vectors.METRICS:
+        raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
+                               field="metric")
+    depth = max(HYBRID_DEPTH, options.offset + options.limit)
+    tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)
+                   if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
+    clip_query = queries.text_vector(text)
+    scores: dict[int, float] = {}
+    rankings = [tag_ranking]
+    if mode == "hybrid":
+        clip_matches = vectors.nearest(model=model, owner_id=owner.pk, query=clip_query, limit=depth,
+                                       metric=options.metric)
+        scores = {match.photo_id: match.score for match in clip_matches}
+        rankings.insert(0, [match.photo_id for match in clip_matches])
+    fused = reciprocal_rank_fusion(rankings, weights=[1.0, TAG_RANKING_WEIGHT] if mode == "hybrid" else None)
+    scores.update(vectors.clip_scores(model=model, owner_id=owner.pk, query=clip_query, metric=options.metric,
+                                      photo_ids=[photo_id for photo_id in fused if photo_id not in scores]))
+    # Photos without a vector for the active model (a re-index is running) wait for their turn.
+    ranked = [photo_id for photo_id in fused if photo_id in scores
+              and (options.min_score is None or scores[photo_id] >= options.min_score)]
+    page = ranked[options.offset:options.offset + options.limit]
+    photos = _photos_by_id(owner=owner, ids=page)
+    more = len(ranked) > options.offset + options.limit or (mode == "hybrid" and len(rankings[0]) == depth)
+    result = SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
+                          options=options, model_key=model.key,
+                          next_offset=options.offset + options.limit if more and page else None)
+    return _with_matched_tags(result, words)
+
+
+def _photos_by_id(*, owner, ids: list[int]) -> dict[int, Photo]:
+    return Photo.objects.filter(owner=owner).prefetch_related(tag_selectors.visible_tags_prefetch()).in_bulk(ids)
+
+
+def reciprocal_rank_fusion(rankings: list[list[int]], *, k: int = RRF_K, weights: list[float] | None = None) -> list[int]:
+    """Ids ordered by the (weighted) sum of 1 / (k + rank) over the rankings they appear in
+    (Cormack et al. 2009)."""
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return sorted(fused, key=lambda item: -fused[item])
+
+
+def _with_matched_tags(result: SearchResult, words: tag_selectors.WordQuery) -> SearchResult:
+    if words.vector is None or not result.results:
+        return result
+    matched = tag_selectors.matched_tags(query=words.vector, photo_ids=[item.photo.pk for item in result.results])
+    result.results = [ScoredPhoto(photo=item.photo, score=item.score, matched_tags=tuple(matched.get(item.photo.pk, ())))
+                      for item in result.results]
+    return result
 
 
 def search_region(*, owner, photo_id: int, box, options: SearchOptions) -> tuple[Photo, SearchResult]:
@@ -199,7 +267,7 @@ def near_duplicate_groups(*, owner, max_distance: float | None = None) -> list[l
     for index in range(len(ids)):
         members.setdefault(root(index), []).append(index)
     groups_idx = sorted((group for group in members.values() if len(group) > 1), key=lambda g: (-len(g), ids[g[0]]))
-    photos = Photo.objects.filter(owner=owner).in_bulk([int(ids[i]) for group in groups_idx for i in group])
+    photos = _photos_by_id(owner=owner, ids=[int(ids[i]) for group in groups_idx for i in group])
     groups = []
     for group in groups_idx:
         group = sorted(group, key=lambda i: ids[i])

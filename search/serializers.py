@@ -1,5 +1,6 @@
 """Shared input and output shapes of the search API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gallery.serializers import PhotoOutputSerializer
@@ -21,9 +22,19 @@ class SearchOptionsSerializer(serializers.Serializer):
                              metric=data["metric"])
 
 
+class MatchedTagSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    similarity = serializers.FloatField(help_text="GloVe cosine similarity between the tag and the words.")
+
+
 class ScoredPhotoSerializer(serializers.Serializer):
     score = serializers.FloatField()
     photo = PhotoOutputSerializer()
+    matched_tags = serializers.SerializerMethodField(help_text="Text search: the photo's tags that matched the words.")
+
+    @extend_schema_field(MatchedTagSerializer(many=True))
+    def get_matched_tags(self, item) -> list[dict]:
+        return [{"name": name, "similarity": similarity} for name, similarity in getattr(item, "matched_tags", ())]
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -31,6 +42,17 @@ class SearchResultSerializer(serializers.Serializer):
     metric = serializers.CharField(source="options.metric")
     results = ScoredPhotoSerializer(many=True)
     next_offset = serializers.IntegerField(allow_null=True)
+
+
+class RelatedTagSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    photos = serializers.IntegerField()
+
+
+class TextSearchResultSerializer(SearchResultSerializer):
+    query = serializers.CharField()
+    mode = serializers.CharField()
+    related_tags = RelatedTagSerializer(many=True, help_text="Tags in your gallery related to the words.")
 
 
 def result_data(result: SearchResult, *, request, **extra) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 
 from gallery.models import Photo
 from search import glove, vectors
@@ -57,18 +57,20 @@ def gallery_tags(*, owner, limit: int | None = None) -> list[GalleryTag]:
     return [GalleryTag(name=row["name"], photos=row["photos"], sample=samples.get(row["name"])) for row in counts]
 
 
+VISIBLE_TAGS_ATTR = "visible_tags"
+
+
+def visible_tags_prefetch() -> Prefetch:
+    """For photo querysets whose tags will be shown (lists, search results): one query for all."""
+    return Prefetch("tags", queryset=PhotoTag.objects.filter(hidden=False), to_attr=VISIBLE_TAGS_ATTR)
+
+
 def photo_tags(*, photo: Photo) -> list[PhotoTag]:
     """A photo's visible tags: the owner's first, then automatic ones by probability."""
-    tags = list(PhotoTag.objects.filter(photo=photo, hidden=False))
+    tags = getattr(photo, VISIBLE_TAGS_ATTR, None)
+    if tags is None:
+        tags = list(PhotoTag.objects.filter(photo=photo, hidden=False))
     return sorted(tags, key=lambda tag: (tag.source != PhotoTag.Source.USER, -(tag.score or 0.0), tag.name))
-
-
-def tags_for_photos(*, photo_ids: list[int]) -> dict[int, list[PhotoTag]]:
-    grouped: dict[int, list[PhotoTag]] = {}
-    for tag in PhotoTag.objects.filter(photo_id__in=photo_ids, hidden=False).order_by("photo_id"):
-        grouped.setdefault(tag.photo_id, []).append(tag)
-    return {photo_id: sorted(tags, key=lambda tag: (tag.source != PhotoTag.Source.USER, -(tag.score or 0.0)))
-            for photo_id, tags in grouped.items()}
 
 
 def word_query(text: str) -> WordQuery:
@@ -98,7 +100,7 @@ def related_words(*, word: str, limit: int = 10, owner=None) -> tuple[WordQuery,
     if owner is not None:
         near = vectors.gallery_tags_near(owner_id=owner.pk, query=query.vector, limit=limit, exclude=exclude)
         return query, [RelatedWord(word=name, similarity=round(sim, 4), photos=count) for name, count, sim in near]
-    near = vectors.nearest_words(query=query.vector, limit=limit, exclude=exclude,
+    near = vectors.nearest_words(query=query.vector, limit=limit, exclude=exclude + sorted(glove.FUNCTION_WORDS),
                                  max_rank=settings.RELATED_WORDS_MAX_RANK)
     return query, [RelatedWord(word=name, similarity=round(sim, 4)) for name, sim in near]
 

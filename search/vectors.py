@@ -181,16 +181,18 @@ def _fetch_ordered(sql: str, params: list, *, use_index: bool, depth: int) -> li
         return cursor.fetchall()
 
 
-def clip_similarities(*, model: EmbeddingModel, owner_id: int, query: np.ndarray,
-                      photo_ids: list[int]) -> dict[int, float]:
-    """Cosine similarity of the query to each of these photos' vectors (photos without one are left out)."""
+def clip_scores(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, photo_ids: list[int],
+                metric: str = "cosine") -> dict[int, float]:
+    """The query's score (as `nearest` gives it) for each of these photos; photos without a vector
+    for the model are left out."""
     if not photo_ids:
         return {}
+    operator, to_score = METRICS[metric]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT photo_id, 1 - (embedding <=> %s::halfvec({int(model.dimensions)})) FROM {TABLE} "
+        cursor.execute(f"SELECT photo_id, embedding {operator} %s::halfvec({int(model.dimensions)}) FROM {TABLE} "
                        "WHERE model_id = %s AND owner_id = %s AND photo_id = ANY(%s)",
                        [_literal(query), model.pk, owner_id, list(photo_ids)])
-        return {photo_id: float(score) for photo_id, score in cursor.fetchall()}
+        return {photo_id: float(to_score(distance)) for photo_id, distance in cursor.fetchall()}
 
 
 # --- GloVe space: words, tags and photos' tag vectors --------------------------------------------

@@ -11,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from imagesearch.exceptions import ApplicationError, NotFound
-from search import clip, selectors, services
+from search import clip, selectors, services, tag_selectors
+from search.apis import RELATED_TAGS_SHOWN
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.selectors import SearchOptions
 
@@ -53,7 +54,9 @@ def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
     query = request.GET.get("q", "")
-    return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search", context={"query": query},
+    related = tag_selectors.related_words(word=query, limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
+    return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search",
+                         context={"query": query, "related_tags": related},
                          run=lambda options: selectors.search_text(owner=request.user, text=query, options=options))
 
 

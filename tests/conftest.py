@@ -66,3 +66,25 @@ def offline_model(switch_model):
 
     switch_model(CLIP_MODEL=clip.OFFLINE_ARCHITECTURE, CLIP_PRETRAINED=clip.offline_spec().pretrained,
                  CLIP_RANDOM_WEIGHTS=False)
+
+
+@pytest.fixture(scope="session")
+def glove_words(django_db_setup, django_db_blocker):
+    """GloVe's 400,000 words in the test database, with their HNSW index. Loaded once (about a
+    minute) and kept: the table is unmanaged, so flushes between transactional tests leave it."""
+    from search import glove, vectors
+    from search.models import GloveWord
+
+    with django_db_blocker.unblock():
+        words, matrix = glove.load_packaged()
+        if GloveWord.objects.count() != len(words):
+            vectors.glove_words_replace(words=words, matrix=matrix)
+
+
+@pytest.fixture
+def vocabulary(glove_words, offline_model, db):
+    """The tagging vocabulary with the offline model's concept vectors (photos processed in the
+    test get automatic tags)."""
+    from search import tag_services
+
+    return tag_services.vocabulary_build(embed=True)

@@ -47,8 +47,19 @@ class Migration(migrations.Migration):
                 ('vector', pgvector.django.vector.VectorField(dimensions=50)),
             ],
             options={
-                'indexes': [pgvector.django.indexes.HnswIndex(ef_construction=40, fields=['vector'], m=16, name='glove_word_hnsw', opclasses=['vector_cosine_ops'])],
+                'db_table': 'search_gloveword',
+                'managed': False,
             },
+        ),
+        # Reference data outside Django's management, so that `flush` (transactional tests) keeps it.
+        migrations.RunSQL(
+            sql=(
+                "CREATE TABLE search_gloveword (id integer PRIMARY KEY, word varchar(100) NOT NULL UNIQUE, "
+                "vector vector(50) NOT NULL);"
+                "CREATE INDEX glove_word_hnsw ON search_gloveword USING hnsw (vector vector_cosine_ops) "
+                "WITH (m = 16, ef_construction = 40);"
+            ),
+            reverse_sql="DROP TABLE search_gloveword;",
         ),
         migrations.CreateModel(
             name='ConceptEmbedding',

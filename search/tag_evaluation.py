@@ -1,0 +1,126 @@
+"""Quality of tags and word search on labeled photos, and calibration of the tag threshold.
+
+A photo's tags "hit" when they contain its class word or a GloVe near-synonym of it (cosine at
+least NEAR_SYNONYM_MIN_SIMILARITY between the two words' GloVe directions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from search import clip, selectors, tag_selectors, tag_services, vocabulary, zero_shot
+from search.models import EmbeddingModel, PhotoEmbedding, PhotoTag
+
+K = 10
+NEAR_SYNONYM_MIN_SIMILARITY = 0.7
+MODES = ("clip", "tags", "hybrid")
+THRESHOLDS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5)
+
+
+@dataclass
+class TagReport:
+    tag_precision: float  # share of photos whose tags hit their class
+    tags_per_photo: float
+    class_words_p10: dict[str, float] = field(default_factory=dict)  # mode -> P@10
+    other_words_p10: dict[str, float] = field(default_factory=dict)
+    other_words: int = 0
+
+    def lines(self) -> list[str]:
+        lines = [f"tag precision (class word or GloVe near-synonym among the tags): {self.tag_precision:.3f}",
+                 f"tags per photo: {self.tags_per_photo:.2f}",
+                 f"word search precision@{K}     " + "  ".join(f"{mode:>7}" for mode in MODES),
+                 "  class names                " + "  ".join(f"{self.class_words_p10[m]:7.3f}" for m in MODES)]
+        if self.other_words:
+            lines.append(f"  {self.other_words} words not in the vocab " + "  ".join(
+                f"{self.other_words_p10[m]:7.3f}" for m in MODES))
+        return lines
+
+
+def near_synonyms(labels: set[str]) -> dict[str, set[str]]:
+    """Each label's set of acceptable tag names: itself and vocabulary concepts near it in GloVe."""
+    model = selectors.active_model_row()
+    vocab = tag_services.tagging_vocabulary(model=model) if model else None
+    accepted = {label: {label} for label in labels}
+    if vocab is None:
+        return accepted
+    for label in labels:
+        query = tag_selectors.word_query(label)
+        if query.vector is not None:
+            similar = vocab.glove @ query.vector >= NEAR_SYNONYM_MIN_SIMILARITY
+            accepted[label] |= {vocab.names[i] for i in np.flatnonzero(similar)}
+    return accepted
+
+
+def evaluate_tags(*, owner, label_of: dict[int, str], other_words: dict[str, list[str]] | None = None) -> TagReport:
+    """Tag precision and word-search precision@10 in the owner's gallery, whose photos are labeled."""
+    accepted = near_synonyms(set(label_of.values()))
+    tags: dict[int, set[str]] = {}
+    for photo_id, name in PhotoTag.objects.filter(owner=owner, hidden=False).values_list("photo_id", "name"):
+        tags.setdefault(photo_id, set()).add(name)
+    hits = [bool(tags.get(photo_id, set()) & accepted[label]) for photo_id, label in label_of.items()]
+    other_words = {word: classes for word, classes in (other_words or {}).items()
+                   if set(classes) & set(label_of.values())}
+    report = TagReport(tag_precision=_mean(hits), tags_per_photo=_mean([len(tags.get(p, ())) for p in label_of]),
+                       other_words=len(other_words))
+    for mode in MODES:
+        report.class_words_p10[mode] = _mean([
+            _precision(owner=owner, text=label, relevant={label}, label_of=label_of, mode=mode)
+            for label in sorted(set(label_of.values()))])
+        report.other_words_p10[mode] = _mean([
+            _precision(owner=owner, text=word, relevant=set(classes), label_of=label_of, mode=mode)
+            for word, classes in other_words.items()])
+    return report
+
+
+def _precision(*, owner, text: str, relevant: set[str], label_of: dict[int, str], mode: str) -> float:
+    found = selectors.search_text(owner=owner, text=text, options=selectors.SearchOptions(limit=K), mode=mode)
+    return sum(label_of.get(item.photo.pk) in relevant for item in found.results) / K
+
+
+@dataclass
+class CalibrationRow:
+    threshold: float
+    hit_rate: float  # photos whose tags hit their class
+    precision: float  # tags that are the class word or a near-synonym
+    tags_per_photo: float
+
+    @property
+    def f1(self) -> float:
+        total = self.hit_rate + self.precision
+        return 2 * self.hit_rate * self.precision / total if total else 0.0
+
+
+def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tags: int) -> list[CalibrationRow]:
+    """How hit rate and tag precision trade off over THRESHOLDS, for the owner's labeled photos
+    (only photos whose class has a word or near-synonym in the vocabulary count)."""
+    vocab = tag_services.tagging_vocabulary(model=model)
+    accepted = near_synonyms(set(label_of.values()))
+    rows = list(PhotoEmbedding.objects.filter(model=model, owner=owner, photo_id__in=list(label_of))
+                .values_list("photo_id", "embedding"))
+    index = {name: i for i, name in enumerate(vocab.names)}
+    usable = [(pid, {index[n] for n in accepted[label_of[pid]] if n in index}) for pid, _ in rows]
+    keep = [i for i, (_, good) in enumerate(usable) if good]
+    matrix = np.asarray([np.asarray(rows[i][1], dtype=np.float32) for i in keep])
+    probs = zero_shot.probabilities(matrix, vocab, logit_scale=clip.get_model().logit_scale)
+    table = []
+    for threshold in THRESHOLDS:
+        chosen = zero_shot.best_tags(probs, threshold=threshold, max_tags=max_tags)
+        good = [usable[i][1] for i in keep]
+        right = [sum(column in accepted_columns for column, _ in tags) for tags, accepted_columns in zip(chosen, good)]
+        assigned = sum(len(tags) for tags in chosen)
+        table.append(CalibrationRow(threshold=threshold, hit_rate=_mean([r > 0 for r in right]),
+                                    precision=sum(right) / assigned if assigned else 0.0,
+                                    tags_per_photo=assigned / max(len(chosen), 1)))
+    return table
+
+
+def evaluation_words() -> dict[str, list[str]]:
+    return vocabulary.evaluation_words() if vocabulary.EVALUATION_WORDS_PATH.exists() else {}
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return float(sum(values)) / len(values) if values else 0.0
+
