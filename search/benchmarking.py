@@ -1,10 +1,17 @@
-"""Search speed and recall on clustered vectors, through the search module, raw SQL and numpy."""
+"""Speed benchmarks: search speed and recall on clustered vectors (through the search module,
+raw SQL and numpy), and ingest speed (stored upload -> ready) against model-only speed.
+Used by `benchmark_search`, `benchmark_ingest` and `benchmark_report`."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import statistics
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -13,7 +20,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from search import synthetic, vectors
-from search.models import EmbeddingModel
+from search.models import EmbeddingModel, GloveWord
 
 PREFIX = "benchmark-search"
 MODEL_KEY = "synthetic/benchmark-512"
@@ -68,7 +75,10 @@ def teardown(*, log) -> None:
     if users.exists():
         with transaction.atomic():
             users.delete()
-    EmbeddingModel.objects.filter(key=MODEL_KEY).delete()
+    for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
+        with connection.cursor() as cursor:  # the model's partial HNSW index would outlive it
+            cursor.execute(f"DROP INDEX IF EXISTS {vectors._index_name(model)}")
+        model.delete()
     log("removed earlier benchmark data")
 
 
@@ -135,7 +145,7 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
 
     from gallery import services
     from gallery.models import Photo
-    from search import clip, queries
+    from search import clip, queries, tag_selectors
 
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
@@ -151,10 +161,12 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
             return rows
         words = [f"photo of thing number {n}" for n in range(min(requests, 100))]
         queries._text_vector_cached.cache_clear()
+        tag_selectors._word_query_cached.cache_clear()
         cold = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         cached = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
-        rows.append(Row(f"HTTP text search, cold query ({loaded.spec.key})", *_percentiles(cold)))
-        rows.append(Row("HTTP text search, cached query", *_percentiles(cached)))
+        kind = "hybrid: CLIP + GloVe tag match" if GloveWord.objects.exists() else "CLIP only: no GloVe words loaded"
+        rows.append(Row(f"HTTP text search ({kind}), cold query ({loaded.spec.key})", *_percentiles(cold)))
+        rows.append(Row(f"HTTP text search ({kind}), cached query", *_percentiles(cached)))
         photo = _region_photo(user=user, services=services, Photo=Photo)
         rng = np.random.default_rng(5)
         boxes = [sorted(rng.uniform(0, 0.4, 2)) + sorted(rng.uniform(0.6, 1, 2)) for _ in range(min(requests, 50))]
@@ -167,27 +179,107 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
 
 def _region_photo(*, user, services, Photo):
     """One real 1600x1200 photo in the big user's gallery, for region searches."""
-    import io
-
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
 
-    rng = np.random.default_rng(11)
-    pixels = (rng.random((12, 16, 3)) * 255).astype("uint8")
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).resize((1600, 1200)).save(buffer, "JPEG", quality=90)
-    outcome = services.photo_upload(owner=user, file=SimpleUploadedFile("region.jpg", buffer.getvalue()),
-                                    enqueue=False)
+    outcome = services.photo_upload(owner=user, file=SimpleUploadedFile(
+        "region.jpg", generated_jpeg(seed=11, width=1600, height=1200)), enqueue=False)
     Photo.objects.filter(pk=outcome.photo.pk).update(status=Photo.Status.READY)
     return outcome.photo
 
 
-def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: int, reuse: bool, log) -> list[Row]:
+def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: int, reuse: bool, log,
+        http: bool = True) -> list[Row]:
+    """Find-similar rows for the first big user and the small user, then (with `http`) the HTTP rows."""
     model = EmbeddingModel.objects.filter(key=MODEL_KEY).first() if reuse else None
     if model is None:
         model = build(total=total, big_users=big_users, small_size=small_size, clusters=clusters, log=log)
     users = list(get_user_model().objects.filter(username__startswith=PREFIX + "-").order_by("id"))
     rows = measure_user(model=model, user=users[0], queries=queries, label="big user")
     rows += measure_user(model=model, user=users[-1], queries=queries, label="small user")
-    rows += measure_http(model=model, user=users[0], requests=queries)
+    if http:
+        rows += measure_http(model=model, user=users[0], requests=queries)
     return rows
+
+
+# --- Photos for the ingest and load benchmarks ------------------------------------------------
+
+PhotoFile = tuple[str, bytes]  # (file name, bytes)
+
+
+def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
+    """A smooth random JPEG (upscaled noise), different for every seed."""
+    from PIL import Image
+
+    pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype("uint8")
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).resize((width, height)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def sample_photos(*, count: int, folder: Path | None = None) -> tuple[list[PhotoFile], str]:
+    """`count` photos with distinct bytes spread over a labeled photo folder (default: the shared
+    Caltech-101 copy), or generated JPEGs when it is missing; and where they came from."""
+    from search.labeled_photos import default_datasets_root, list_labeled_photos
+
+    folder = folder or default_datasets_root() / "caltech101"
+    paths = [item.path for item in list_labeled_photos(folder, split="all")] if folder.is_dir() else []
+    if not paths:
+        return [(f"generated-{seed}.jpg", generated_jpeg(seed=seed)) for seed in range(count)], "generated JPEGs"
+    picked: list[PhotoFile] = []
+    seen: set[str] = set()
+    step = max(1, len(paths) // count)
+    for path in paths[::step] + paths:  # the second pass fills in when duplicates were skipped
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            picked.append((f"{path.parent.name}-{path.name}", data))
+        if len(picked) == count:
+            break
+    return picked, f"{folder.name} photos"
+
+
+@dataclass
+class IngestSpeed:
+    model: str
+    batch_size: int
+    photos: int
+    source: str
+    model_images_per_s: float
+    ingest_photos_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ingest_photos_per_s / self.model_images_per_s if self.model_images_per_s else 0.0
+
+
+def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str], None] = lambda m: None) -> IngestSpeed:
+    """Stored uploads -> ready (decode, thumbnail, embedding, tags, database) in this process, next to
+    model-only speed (`encode_images` on the same photos, decoded beforehand), for the active model."""
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gallery import images, services
+    from search import clip
+
+    user = get_user_model().objects.create_user(username=f"benchmark-ingest-{uuid.uuid4().hex[:8]}")
+    try:
+        for name, data in photos:
+            services.photo_upload(owner=user, file=SimpleUploadedFile(name, data), enqueue=False)
+        count = user.photos.count()
+        loaded = clip.get_model()
+        decoded = [images.load_rgb(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS,
+                                   fit_within=settings.THUMBNAIL_LONG_SIDE) for _, data in photos]
+        clip.encode_images(decoded[: settings.CLIP_BATCH_SIZE])  # warm-up
+        started = time.perf_counter()
+        clip.encode_images(decoded)
+        model_rate = len(decoded) / (time.perf_counter() - started)
+        log(f"model only: {model_rate:.1f} images/s; ingesting {count} photos…")
+        started = time.perf_counter()
+        finished = services.photos_process_pending()
+        ingest_rate = finished / (time.perf_counter() - started)
+    finally:
+        with transaction.atomic():
+            user.delete()
+    return IngestSpeed(model=loaded.spec.key, batch_size=settings.CLIP_BATCH_SIZE, photos=count, source=source,
+                       model_images_per_s=model_rate, ingest_photos_per_s=ingest_rate)

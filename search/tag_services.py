@@ -227,8 +227,9 @@ def photo_tag_add(*, owner, photo_id: int, name: str) -> PhotoTag:
     return tag
 
 
-def photo_tag_remove(*, owner, photo_id: int, name: str) -> None:
-    """Remove a tag from a photo; an automatic tag stays removed when the photo is tagged again."""
+def photo_tag_remove(*, owner, photo_id: int, name: str) -> PhotoTag:
+    """Remove a tag from a photo; an automatic tag stays removed when the photo is tagged again.
+    Returns the removed tag."""
     from gallery.selectors import photo_get
 
     photo = photo_get(owner=owner, photo_id=photo_id)
@@ -243,6 +244,7 @@ def photo_tag_remove(*, owner, photo_id: int, name: str) -> None:
         else:
             tag.delete()
         tag_vectors_update(photo_ids=[photo.pk])
+    return tag
 
 
 def phrase_glove_vector(text: str) -> np.ndarray | None:

@@ -29,9 +29,12 @@ def photo_tag_add(request, photo_id: int):
 @require_POST
 def photo_tag_remove(request, photo_id: int):
     try:
-        tag_services.photo_tag_remove(owner=request.user, photo_id=photo_id, name=request.POST.get("name", ""))
+        tag = tag_services.photo_tag_remove(owner=request.user, photo_id=photo_id, name=request.POST.get("name", ""))
     except NotFound as exc:
+        if "Photo" in exc.message:
+            raise Http404(exc.message) from None
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Removed the tag “{request.POST.get('name', '')}”; it won't come back.")
+        note = " Automatic tagging won't add it again." if tag.source == tag.Source.AUTO else ""
+        messages.success(request, f"Removed the tag “{tag.name}”.{note}")
     return redirect("gallery:photo", photo_id=photo_id)

@@ -70,15 +70,18 @@ def offline_model(switch_model):
 
 @pytest.fixture(scope="session")
 def glove_words(django_db_setup, django_db_blocker):
-    """GloVe's 400,000 words in the test database, with their HNSW index. Loaded once (about a
-    minute) and kept: the table is unmanaged, so flushes between transactional tests leave it."""
-    from search import glove, vectors
+    """GloVe's 400,000 words in the test database with their HNSW index, and the vocabulary with
+    the offline model's concept vectors, committed once (the words take about a minute). The word
+    table is unmanaged, so flushes between transactional tests keep it; the vocabulary fixture
+    rebuilds the rest when a flush removed it."""
+    from search import glove, tag_services, vectors
     from search.models import GloveWord
 
     with django_db_blocker.unblock():
         words, matrix = glove.load_packaged()
         if GloveWord.objects.count() != len(words):
             vectors.glove_words_replace(words=words, matrix=matrix)
+        tag_services.vocabulary_build(embed=True)
 
 
 @pytest.fixture
@@ -86,5 +89,12 @@ def vocabulary(glove_words, offline_model, db):
     """The tagging vocabulary with the offline model's concept vectors (photos processed in the
     test get automatic tags)."""
     from search import tag_services
+    from search.models import Concept, GloveWord
+    from search.services import active_embedding_model
 
-    return tag_services.vocabulary_build(embed=True)
+    if not Concept.objects.exists():
+        return tag_services.vocabulary_build(embed=True)
+    model = active_embedding_model()
+    return tag_services.VocabularyReport(
+        glove_words=GloveWord.objects.count(), glove_loaded=False, concepts=Concept.objects.count(), skipped=[],
+        embedded=tag_services.concept_embeddings_ensure(model=model), model_key=model.key)

@@ -45,6 +45,7 @@ def test_a_real_photo_gets_sensible_tags_with_scores(user, vocabulary, folder, w
 
 
 def test_no_vocabulary_means_no_tags_until_the_backfill(user, offline_model, glove_words):
+    Concept.objects.all().delete()
     photo = ready_photo_factory(owner=user)
     assert not PhotoTag.objects.exists() and not PhotoEmbedding.objects.get(photo=photo).tagged
     tag_services.vocabulary_build(embed=True)

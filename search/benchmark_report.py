@@ -1,0 +1,226 @@
+"""One benchmark report (Markdown and JSON): the machine, ingest against model-only speed,
+find-similar latency and recall at two table sizes, text and region search through Django, and
+concurrent uploads and searches against a live server. `manage.py benchmark_report` runs it.
+
+The search figures use synthetic users and vectors in the database of the current settings
+(removed afterwards); the load test runs a server of its own in <DATA_DIR>/loadtest."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from search import benchmarking, load_test
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each part is: the full run, or a quick one (a few minutes)."""
+
+    ingest_photos: int
+    search_sizes: tuple[tuple[int, int], ...]  # (vectors in the table, big users sharing all but SMALL_GALLERY)
+    queries: int
+    uploaders: int
+    load_photos: int
+    searchers: int
+
+
+SMALL_GALLERY = 1_000
+FULL = Plan(ingest_photos=160, search_sizes=((10_000, 1), (100_000, 10)), queries=200,
+            uploaders=20, load_photos=500, searchers=5)
+QUICK = Plan(ingest_photos=64, search_sizes=((10_000, 1),), queries=100, uploaders=10, load_photos=100, searchers=3)
+
+
+@dataclass
+class Machine:
+    cpu: str
+    cores: int
+    ram_gb: float
+    python: str
+    torch_threads: int
+    model: str
+    offline_fallback: bool
+    database: str
+    system: str
+    date: str
+
+
+@dataclass
+class SearchScale:
+    vectors: int
+    big_gallery: int
+    small_gallery: int
+    clusters: int
+    queries: int
+    rows: list[benchmarking.Row]
+
+
+@dataclass
+class Report:
+    machine: Machine
+    quick: bool
+    ingest: benchmarking.IngestSpeed
+    search: list[SearchScale]
+    http: list[benchmarking.Row]  # requests through Django's stack, at the largest size
+    load: load_test.LoadResult
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Report:
+    plan = QUICK if quick else FULL
+    started = time.monotonic()
+    machine = machine_info()
+    log(f"ingest: {plan.ingest_photos} photos…")
+    photos, source = benchmarking.sample_photos(count=plan.ingest_photos)
+    ingest = benchmarking.measure_ingest(photos=photos, source=source, log=log)
+    scales, http = [], []
+    try:
+        for number, (total, big_users) in enumerate(plan.search_sizes):
+            log(f"search: {total:,} vectors…")
+            last = number == len(plan.search_sizes) - 1
+            rows = benchmarking.run(total=total, big_users=big_users, small_size=SMALL_GALLERY, clusters=total // 100,
+                                    queries=plan.queries, reuse=False, log=log, http=last)
+            http = [row for row in rows if row.name.startswith("HTTP")] if last else http
+            scales.append(SearchScale(vectors=total, big_gallery=(total - SMALL_GALLERY) // big_users,
+                                      small_gallery=SMALL_GALLERY, clusters=total // 100, queries=plan.queries,
+                                      rows=[row for row in rows if not row.name.startswith("HTTP")]))
+    finally:
+        benchmarking.teardown(log=log)
+    load = load_test.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
+    return Report(machine=machine, quick=quick, ingest=ingest, search=scales, http=http, load=load,
+                  seconds=round(time.monotonic() - started, 1))
+
+
+def machine_info() -> Machine:
+    from django.db import connection
+
+    from search import clip
+
+    resolution = clip.resolve()
+    clip.get_model()
+    import torch  # only to read the thread count search.clip's model runs with
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version'), "
+                       "(SELECT extversion FROM pg_extension WHERE extname = 'vector')")
+        postgres, pgvector = cursor.fetchone()
+    return Machine(cpu=_cpu_model(), cores=os.cpu_count() or 0, ram_gb=_ram_gb(), python=platform.python_version(),
+                   torch_threads=torch.get_num_threads(), model=clip.active_spec().key,
+                   offline_fallback=resolution.is_fallback, database=f"PostgreSQL {postgres}, pgvector {pgvector}",
+                   system=f"{platform.system()} {platform.release()} {platform.machine()}",
+                   date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ram_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1)
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+def report_json(report: Report) -> dict:
+    data = asdict(report)
+    data["ingest"]["ratio"] = round(report.ingest.ratio, 3)
+    data["load"]["ok"] = report.load.ok
+    return data
+
+
+def report_write(*, report: Report, out: Path) -> tuple[Path, Path]:
+    """Write `out`.md and `out`.json (folders created as needed)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    markdown, data = out.with_suffix(".md"), out.with_suffix(".json")
+    markdown.write_text(report_markdown(report))
+    data.write_text(json.dumps(report_json(report), indent=2) + "\n")
+    return markdown, data
+
+
+def report_markdown(report: Report) -> str:
+    m, ingest, load = report.machine, report.ingest, report.load
+    lines = [
+        "# Benchmark report", "",
+        f"`python manage.py benchmark_report{' --quick' if report.quick else ''}`, {m.date}, "
+        f"{report.seconds / 60:.1f} min.", "",
+        "| machine | |", "|---|---|",
+        f"| CPU | {m.cpu}, {m.cores} cores |",
+        f"| RAM | {m.ram_gb:.1f} GB |",
+        f"| system | {m.system}, Python {m.python}, torch threads {m.torch_threads} |",
+        f"| database | {m.database} |",
+        f"| model | {m.model}{' (offline fallback)' if m.offline_fallback else ''} |", "",
+        "## Ingest", "",
+        f"Stored uploads to ready (decode, 512 px thumbnail, embedding, tags, database) in one process, "
+        f"against `encode_images` alone on the same decoded photos; {ingest.photos} {ingest.source}, "
+        f"batch {ingest.batch_size}.", "",
+        "| model | model only | ingest | ingest / model |", "|---|---|---|---|",
+        f"| {ingest.model} | {ingest.model_images_per_s:.1f} images/s | {ingest.ingest_photos_per_s:.1f} photos/s "
+        f"| {100 * ingest.ratio:.0f}% |", "",
+        "## Find-similar", "",
+        "Clustered synthetic 512-d halfvec vectors (a seeded Gaussian mixture, 100 per cluster); the big user's "
+        "gallery is searched through the HNSW index, the small one exactly; recall@10 against exact search.", "",
+    ]
+    for scale in report.search:
+        lines += [f"{scale.vectors:,} vectors in the table (big user {scale.big_gallery:,} photos, small user "
+                  f"{scale.small_gallery:,}), {scale.queries} queries per row:", "",
+                  "| what | p50 ms | p95 ms | recall@10 |", "|---|---|---|---|",
+                  *(row.line() for row in scale.rows), ""]
+    if report.http:
+        lines += ["## Requests through Django (in process)", "",
+                  f"Django's whole request stack through the test client (no socket), on the "
+                  f"{report.search[-1].vectors:,}-vector table's big user; text and region queries are encoded by "
+                  "the active model. Text search is hybrid: CLIP's text encoder fused with the GloVe match of the "
+                  "photos' tags (the synthetic photos have no tags, so that side finds nothing).", "",
+                  "| what | p50 ms | p95 ms | recall@10 |", "|---|---|---|---|",
+                  *(row.line() for row in report.http), ""]
+    lines += _load_markdown(load)
+    return "\n".join(lines + [*report.notes, ""])
+
+
+def _load_markdown(load: load_test.LoadResult) -> list[str]:
+    verdict = "met" if load.ok else "**NOT met**"
+    lines = [
+        "## Concurrent load", "",
+        f"A live server (`manage.py serve`: gunicorn 2 workers × 4 threads, one Celery worker, embedded PostgreSQL) "
+        f"on the same machine; {load.uploaders} clients upload {load.photos_sent} {load.source} (one per "
+        f"request, one user's token) while {load.searchers} clients loop over gallery list, text search and "
+        "find-similar, until every photo is ready. Model: " + load.model + ".", "",
+        "| | value |", "|---|---|",
+        f"| photos added (201) | {load.added} of {load.photos_sent} |",
+        f"| upload throughput | {load.uploads_per_s:.1f} uploads/s ({load.upload_seconds:.1f} s) |",
+        f"| processed end to end (first upload → last ready) | {load.processed_per_s:.1f} photos/s "
+        f"({load.processing_seconds:.1f} s) |",
+        f"| ready / failed | {load.ready} / {load.failed} |",
+        f"| lost photos (added, not ready at the end) | {load.lost} |",
+        f"| 5xx responses | {load.server_errors} |",
+        f"| requests without an answer | {load.no_response} |",
+        f"| searchers ran (requests/s below are over this time; uploads over theirs) | {load.search_seconds:.1f} s |",
+        f"| zero 5xx and zero lost photos | {verdict} |", "",
+        "| endpoint | requests | requests/s | p50 ms | p95 ms | 4xx | 5xx |", "|---|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {e.endpoint} | {e.requests} | {e.per_second:.1f} | {e.p50_ms:.1f} | {e.p95_ms:.1f} "
+              f"| {e.client_errors} | {e.server_errors} |" for e in load.endpoints]
+    if load.lost_ids:
+        lines += ["", f"Lost photo ids (first 50): {', '.join(map(str, load.lost_ids))}"]
+    return lines + [""]
