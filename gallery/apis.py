@@ -1,7 +1,7 @@
 """REST API of the gallery (mobile apps and the browser's upload script)."""
 
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +20,13 @@ class PhotoCollectionApi(APIView):
     """GET: list the user's photos. POST: upload one or several image files."""
 
     parser_classes = [MultiPartParser, FormParser]
-    pagination_class = Pagination  # for the schema: the list is a page object
+
+    @property
+    def pagination_class(self):
+        """Read by the schema only (`get` paginates with `paginate`): the GET list is a page object;
+        the upload's per-file results are a plain array."""
+        request = getattr(self, "request", None)
+        return Pagination if request is not None and request.method == "GET" else None
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
@@ -51,7 +57,8 @@ class PhotoCollectionApi(APIView):
     @extend_schema(
         request={"multipart/form-data": UploadInputSerializer},
         responses={201: UploadResultSerializer(many=True), 200: UploadResultSerializer(many=True),
-                   400: UploadResultSerializer(many=True)},
+                   # drf-spectacular documents `many=True` as an array on 2xx only; this is that array.
+                   400: {"type": "array", "items": {"$ref": "#/components/schemas/UploadResult"}}},
         description="Each file gets its own result: `added`, `duplicate` (the same bytes are already in the "
         "gallery; the existing photo is returned) or `rejected` with the reason. 201 if any file was added, "
         "200 if none was added but some were already there, 400 if every file was rejected.",
@@ -95,7 +102,8 @@ class _PhotoFileApi(APIView):
         self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
         return super().handle_exception(exc)
 
-    @extend_schema(responses={(200, "image/*"): bytes})
+    # `format` (DRF's renderer override) is not part of the API: the file is the file.
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={(200, "image/*"): bytes})
     def get(self, request, photo_id: int):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         field = getattr(photo, self.field_name)

@@ -54,6 +54,12 @@ def load_model_in_solo_worker(sender=None, **kwargs) -> None:
 def sweep_at_start(**kwargs) -> None:
     # Pick up what waited while no worker ran, and start a re-index after a model switch.
     try:
+        from search import tag_services
+        from search.tasks import build_vocabulary
+
+        if tag_services.vocabulary_missing():
+            logger.info("building the tagging vocabulary (first start, about a minute)…")
+            build_vocabulary.apply_async(retry=False)
         sweep_unprocessed_photos.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
-        logger.warning("could not queue the start-up sweep: %s", exc)
+        logger.warning("could not queue the start-up work: %s", exc)

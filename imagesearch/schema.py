@@ -1,4 +1,4 @@
-"""OpenAPI post-processing: document the error answers every endpoint can give."""
+"""OpenAPI post-processing: document the error answers every endpoint can give, and empty query values."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -23,6 +23,10 @@ def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    # DRF (serializers, pagination) reads `?name=` as "not given": the default applies.
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for code, description in DESCRIPTIONS.items():
                 if code == "415" and method not in ("post", "put", "patch"):

@@ -51,6 +51,7 @@ class Machine:
     database: str
     system: str
     date: str
+    load_average: tuple[float, float, float]  # 1, 5, 15 min, when the run started: other work skews figures
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Report:
     http: list[benchmarking.Row]  # requests through Django's stack, at the largest size
     load: load_test.LoadResult
     seconds: float = 0.0
+    load_average_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
 
 
@@ -97,7 +99,7 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
         benchmarking.teardown(log=log)
     load = load_test.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
     return Report(machine=machine, quick=quick, ingest=ingest, search=scales, http=http, load=load,
-                  seconds=round(time.monotonic() - started, 1))
+                  seconds=round(time.monotonic() - started, 1), load_average_end=_load_average())
 
 
 def machine_info() -> Machine:
@@ -117,7 +119,12 @@ def machine_info() -> Machine:
                    torch_threads=torch.get_num_threads(), model=clip.active_spec().key,
                    offline_fallback=resolution.is_fallback, database=f"PostgreSQL {postgres}, pgvector {pgvector}",
                    system=f"{platform.system()} {platform.release()} {platform.machine()}",
-                   date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+                   date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), load_average=_load_average())
+
+
+def _load_average() -> tuple[float, float, float]:
+    one, five, fifteen = os.getloadavg()
+    return round(one, 2), round(five, 2), round(fifteen, 2)
 
 
 def _cpu_model() -> str:
@@ -169,7 +176,9 @@ def report_markdown(report: Report) -> str:
         f"| RAM | {m.ram_gb:.1f} GB |",
         f"| system | {m.system}, Python {m.python}, torch threads {m.torch_threads} |",
         f"| database | {m.database} |",
-        f"| model | {m.model}{' (offline fallback)' if m.offline_fallback else ''} |", "",
+        f"| model | {m.model}{' (offline fallback)' if m.offline_fallback else ''} |",
+        f"| load average (1/5/15 min) at start, at end | {_triple(m.load_average)}; "
+        f"{_triple(report.load_average_end)} |", "",
         "## Ingest", "",
         f"Stored uploads to ready (decode, 512 px thumbnail, embedding, tags, database) in one process, "
         f"against `encode_images` alone on the same decoded photos; {ingest.photos} {ingest.source}, "
@@ -196,6 +205,10 @@ def report_markdown(report: Report) -> str:
                   *(row.line() for row in report.http), ""]
     lines += _load_markdown(load)
     return "\n".join(lines + [*report.notes, ""])
+
+
+def _triple(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
 
 
 def _load_markdown(load: load_test.LoadResult) -> list[str]:

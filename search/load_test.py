@@ -124,7 +124,7 @@ def load_run(*, url: str, token: str, photos: list[tuple[str, bytes]], uploaders
     """Upload `photos` from `uploaders` threads while `searchers` threads search, then wait until
     every added photo is ready (or failed, or `ready_timeout` passed)."""
     samples: list[Sample] = []
-    client = ApiClient(url=url, token=token, samples=[])  # set-up and checks stay out of the figures
+    client = ApiClient(url=url, token=token, samples=[])  # the warm-up stays out of the figures
     model = (client.get(POLL, "/api/v1/status/")[1] or {}).get("model", "?")
     ready_ids = _warm_up(client=client)
     queue = list(reversed(photos))
@@ -164,7 +164,8 @@ def load_run(*, url: str, token: str, photos: list[tuple[str, bytes]], uploaders
         thread.join()
     upload_seconds = time.perf_counter() - started
     log(f"load: {len(added)} photos added in {upload_seconds:.1f} s; waiting until they are ready…")
-    final = _wait_until_processed(client=client, ids=sorted(added), timeout=ready_timeout)
+    poller = ApiClient(url=url, token=token, samples=samples)  # its 5xx count too; it has no figures row
+    final = _wait_until_processed(client=poller, ids=sorted(added), timeout=ready_timeout)
     search_seconds = time.perf_counter() - started
     stop.set()
     for thread in search_threads:

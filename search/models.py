@@ -17,6 +17,10 @@ class EmbeddingModel(models.Model):
         null=True, blank=True,
         help_text="Minimum zero-shot probability for an automatic tag, calibrated for these weights "
                   "(manage.py calibrate_tags); empty means settings.TAG_MIN_PROBABILITY.")
+    tag_relative_floor = models.FloatField(
+        null=True, blank=True,
+        help_text="An automatic tag also needs this share of the photo's best tag probability (calibrated "
+                  "with tag_threshold); empty means settings.TAG_RELATIVE_FLOOR.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

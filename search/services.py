@@ -112,7 +112,7 @@ def reindex_run(*, batch_size: int | None = None, limit: int | None = None,
     """Re-embed every ready photo that lacks a vector for the active model, in batches, from its
     thumbnail. Returns the job, or None if another process holds the re-index lock."""
     batch_size = batch_size or settings.CLIP_BATCH_SIZE
-    with _advisory_lock() as acquired:
+    with advisory_lock(REINDEX_LOCK_ID) as acquired:
         if not acquired:
             return None
         model = active_embedding_model()
@@ -172,13 +172,14 @@ def _reindex_batch(*, model: EmbeddingModel, photos: list) -> None:
 
 
 @contextmanager
-def _advisory_lock():
+def advisory_lock(lock_id: int):
+    """A PostgreSQL session lock across processes; yields whether this process got it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REINDEX_LOCK_ID])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
         acquired = cursor.fetchone()[0]
     try:
         yield acquired
     finally:
         if acquired:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [REINDEX_LOCK_ID])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])

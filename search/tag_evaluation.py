@@ -6,6 +6,7 @@ least NEAR_SYNONYM_MIN_SIMILARITY between the two words' GloVe directions).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ K = 10
 NEAR_SYNONYM_MIN_SIMILARITY = 0.7
 MODES = ("clip", "tags", "hybrid")
 THRESHOLDS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5)
+RELATIVE_FLOORS = (0.0, 0.1, 0.2, 0.3, 0.5)
 
 
 @dataclass
@@ -82,6 +84,7 @@ def _precision(*, owner, text: str, relevant: set[str], label_of: dict[int, str]
 @dataclass
 class CalibrationRow:
     threshold: float
+    relative: float
     hit_rate: float  # photos whose tags hit their class
     precision: float  # tags that are the class word or a near-synonym
     tags_per_photo: float
@@ -105,12 +108,12 @@ def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tag
     matrix = np.asarray([np.asarray(rows[i][1], dtype=np.float32) for i in keep])
     probs = zero_shot.probabilities(matrix, vocab, logit_scale=clip.get_model().logit_scale)
     table = []
-    for threshold in THRESHOLDS:
-        chosen = zero_shot.best_tags(probs, threshold=threshold, max_tags=max_tags)
+    for threshold, relative in itertools.product(THRESHOLDS, RELATIVE_FLOORS):
+        chosen = zero_shot.best_tags(probs, threshold=threshold, max_tags=max_tags, relative=relative)
         good = [usable[i][1] for i in keep]
         right = [sum(column in accepted_columns for column, _ in tags) for tags, accepted_columns in zip(chosen, good)]
         assigned = sum(len(tags) for tags in chosen)
-        table.append(CalibrationRow(threshold=threshold, hit_rate=_mean([r > 0 for r in right]),
+        table.append(CalibrationRow(threshold=threshold, relative=relative, hit_rate=_mean([r > 0 for r in right]),
                                     precision=sum(right) / assigned if assigned else 0.0,
                                     tags_per_photo=assigned / max(len(chosen), 1)))
     return table

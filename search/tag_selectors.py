@@ -89,9 +89,13 @@ def _word_query_cached(words_text: str) -> WordQuery:
     return WordQuery(vector=vector, known=known, unknown=tuple(word for word in words if word not in found))
 
 
+def word_query_cache_clear() -> None:
+    _word_query_cached.cache_clear()
+
+
 def related_words(*, word: str, limit: int = 10, owner=None) -> tuple[WordQuery, list[RelatedWord]]:
     """The GloVe words nearest to `word` (a word or short phrase); with `owner`, only tags in that
-    owner's gallery, with their photo counts."""
+    owner's gallery that match it (TAG_MATCH_MIN_SIMILARITY), with their photo counts."""
     limit = max(1, min(int(limit), MAX_RELATED))
     query = word_query(word)
     if query.vector is None:
@@ -99,7 +103,9 @@ def related_words(*, word: str, limit: int = 10, owner=None) -> tuple[WordQuery,
     exclude = list(query.known)
     if owner is not None:
         near = vectors.gallery_tags_near(owner_id=owner.pk, query=query.vector, limit=limit, exclude=exclude)
-        return query, [RelatedWord(word=name, similarity=round(sim, 4), photos=count) for name, count, sim in near]
+        # Every tag has some similarity; only the ones that match count as related.
+        return query, [RelatedWord(word=name, similarity=round(sim, 4), photos=count) for name, count, sim in near
+                       if sim >= TAG_MATCH_MIN_SIMILARITY]
     near = vectors.nearest_words(query=query.vector, limit=limit, exclude=exclude + sorted(glove.FUNCTION_WORDS),
                                  max_rank=settings.RELATED_WORDS_MAX_RANK)
     return query, [RelatedWord(word=name, similarity=round(sim, 4)) for name, sim in near]

@@ -25,6 +25,7 @@ MAX_TAGS_PER_PHOTO = 50
 TAG_MAX_WORDS = 4
 _TAG_NAME = re.compile(r"[^\W_]+(?:[ '\-][^\W_]+)*")
 CONCEPT_BATCH = 128
+GLOVE_WORDS = 400_000
 
 
 @dataclass
@@ -37,10 +38,29 @@ class VocabularyReport:
     model_key: str | None
 
 
+VOCABULARY_LOCK_ID = 7_201_002  # one vocabulary build at a time across processes
+
+
+def vocabulary_missing() -> bool:
+    """Whether `vocabulary_build` has work to do (a fresh database)."""
+    return not Concept.objects.exists() or GloveWord.objects.count() < GLOVE_WORDS
+
+
 def vocabulary_build(*, reload_words: bool = False, embed: bool = True,
-                     progress: Callable[[str], None] = lambda message: None) -> VocabularyReport:
+                     progress: Callable[[str], None] = lambda message: None) -> VocabularyReport | None:
     """Load GloVe's words (once, or again with `reload_words`), sync the concepts with the data
-    file, and compute the concepts' CLIP text vectors for the active model."""
+    file, and compute the concepts' CLIP text vectors for the active model. None when another
+    process is building it."""
+    from search.services import advisory_lock
+
+    with advisory_lock(VOCABULARY_LOCK_ID) as acquired:
+        if not acquired:
+            progress("another process is building the vocabulary")
+            return None
+        return _vocabulary_build(reload_words=reload_words, embed=embed, progress=progress)
+
+
+def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[str], None]) -> VocabularyReport:
     words, matrix = glove.load_packaged()
     loaded = reload_words or GloveWord.objects.count() != len(words)
     if loaded:
@@ -60,6 +80,7 @@ def vocabulary_build(*, reload_words: bool = False, embed: bool = True,
                                     update_fields=["category", "glove"])
         Concept.objects.exclude(name__in=[concept.name for concept in entries]).delete()
     progress(f"{len(entries):,} concepts in the vocabulary" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    _word_cache_clear()
     embedded, model_key = 0, None
     if embed:
         model = _active_model()
@@ -67,6 +88,12 @@ def vocabulary_build(*, reload_words: bool = False, embed: bool = True,
         progress(f"{embedded:,} concept vectors computed for {model.key}")
     return VocabularyReport(glove_words=len(words), glove_loaded=loaded, concepts=len(entries), skipped=skipped,
                             embedded=embedded, model_key=model_key)
+
+
+def _word_cache_clear() -> None:
+    from search.tag_selectors import word_query_cache_clear
+
+    word_query_cache_clear()
 
 
 def _active_model() -> EmbeddingModel:
@@ -114,16 +141,18 @@ def tagging_vocabulary(*, model: EmbeddingModel) -> zero_shot.Vocabulary | None:
         return built
 
 
-# The shipped offline model's threshold, from `manage.py calibrate_tags ../shared/datasets/tiny_imagenet_val`
-# (the best balance of hit rate and tag precision there; Caltech-101, where quality is reported, was not used).
-BUILT_IN_THRESHOLDS = {clip.OFFLINE_ARCHITECTURE: 0.02}
+# The shipped offline model's calibration, from `manage.py calibrate_tags ../shared/datasets/tiny_imagenet_val`
+# (the best balance of hit rate and tag precision there; Caltech-101, where quality is reported, was not used):
+# (minimum probability, share of the photo's best probability).
+BUILT_IN_CALIBRATION = {clip.OFFLINE_ARCHITECTURE: (0.02, 0.1)}
 
 
-def tag_threshold(*, model: EmbeddingModel) -> float:
-    """The operator's calibration for these weights, else the shipped one, else the setting."""
-    if model.tag_threshold is not None:
-        return model.tag_threshold
-    return BUILT_IN_THRESHOLDS.get(model.architecture, settings.TAG_MIN_PROBABILITY)
+def tag_thresholds(*, model: EmbeddingModel) -> tuple[float, float]:
+    """(minimum probability, relative floor): the operator's calibration for these weights, else
+    the shipped one, else the settings."""
+    default = BUILT_IN_CALIBRATION.get(model.architecture, (settings.TAG_MIN_PROBABILITY, settings.TAG_RELATIVE_FLOOR))
+    return (default[0] if model.tag_threshold is None else model.tag_threshold,
+            default[1] if model.tag_relative_floor is None else model.tag_relative_floor)
 
 
 def photos_tag(*, model: EmbeddingModel, rows: list[tuple[int, int, np.ndarray]]) -> bool:
@@ -136,7 +165,8 @@ def photos_tag(*, model: EmbeddingModel, rows: list[tuple[int, int, np.ndarray]]
         return False
     probs = zero_shot.probabilities(np.stack([vector for _, _, vector in rows]), vocab,
                                     logit_scale=clip.get_model().logit_scale)
-    chosen = zero_shot.best_tags(probs, threshold=tag_threshold(model=model), max_tags=settings.TAG_MAX_PER_PHOTO)
+    threshold, relative = tag_thresholds(model=model)
+    chosen = zero_shot.best_tags(probs, threshold=threshold, relative=relative, max_tags=settings.TAG_MAX_PER_PHOTO)
     photo_ids = [photo_id for photo_id, _, _ in rows]
     with transaction.atomic():
         PhotoTag.objects.filter(photo_id__in=photo_ids, source=PhotoTag.Source.AUTO, hidden=False).delete()

@@ -28,10 +28,13 @@ def probabilities(image_vectors: np.ndarray, vocabulary: Vocabulary, *, logit_sc
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def best_tags(probs: np.ndarray, *, threshold: float, max_tags: int) -> list[list[tuple[int, float]]]:
-    """Per image, up to `max_tags` (concept row, probability) pairs at or above `threshold`, best first."""
+def best_tags(probs: np.ndarray, *, threshold: float, max_tags: int,
+              relative: float = 0.0) -> list[list[tuple[int, float]]]:
+    """Per image, up to `max_tags` (concept row, probability) pairs at or above `threshold` and at
+    least `relative` times the image's best probability (a confident tag silences the tail), best first."""
     chosen = []
     top = np.argsort(-probs, axis=1)[:, :max_tags]
     for row, columns in zip(probs, top):
-        chosen.append([(int(column), float(row[column])) for column in columns if row[column] >= threshold])
+        floor = max(threshold, relative * float(row[columns[0]])) if len(columns) else threshold
+        chosen.append([(int(column), float(row[column])) for column in columns if row[column] >= floor])
     return chosen

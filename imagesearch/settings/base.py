@@ -137,6 +137,8 @@ NEAR_DUPLICATE_MAX_DISTANCE = env.float("NEAR_DUPLICATE_MAX_DISTANCE", default=0
 # `manage.py calibrate_tags`, takes precedence), and a photo gets at most TAG_MAX_PER_PHOTO.
 TAG_MIN_PROBABILITY = env.float("TAG_MIN_PROBABILITY", default=0.05)
 TAG_MAX_PER_PHOTO = env.int("TAG_MAX_PER_PHOTO", default=8)
+# ... and at least this share of the photo's best tag probability (a confident tag silences the tail).
+TAG_RELATIVE_FLOOR = env.float("TAG_RELATIVE_FLOOR", default=0.1)
 # Related words come from the most frequent GloVe words only: the rare tail is noisy.
 RELATED_WORDS_MAX_RANK = env.int("RELATED_WORDS_MAX_RANK", default=100_000)
 

@@ -10,7 +10,7 @@ import pytest
 
 from gallery.models import Photo
 from tests import images
-from tests.browser.conftest import PHONE, caltech_photos, screenshot
+from tests.browser.conftest import CALTECH, PHONE, caltech_photos, screenshot
 from tests.factories import PASSWORD, UserFactory, photo_factory, ready_photo_factory
 
 pytestmark = [pytest.mark.browser]
@@ -54,7 +54,7 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_journey_signup_upload_process_delete_logout(live_app, new_page):
+def test_journey_signup_upload_process_search_tag_delete_logout(live_app, vocabulary, new_page):
     url = live_app.url
     page = new_page()
     page.goto(f"{url}/accounts/signup/")
@@ -120,6 +120,9 @@ def test_journey_signup_upload_process_delete_logout(live_app, new_page):
     expect(page.locator(".toolbar .count")).to_have_text("6")
     screenshot(page, "gallery-upload-results")
 
+    search_and_tag(page, url, owner="ada", photos=photos)
+    page.goto(f"{url}/")
+
     # A photo's page: the image, its details; delete it.
     name, data = photos[0]
     photo = Photo.objects.get(owner__username="ada", original_name=name)
@@ -155,6 +158,106 @@ def test_journey_signup_upload_process_delete_logout(live_app, new_page):
     page.goto(f"{url}/")
     expect(page).to_have_url(f"{url}/accounts/login/?next=/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def search_and_tag(page, url: str, *, owner: str, photos: list[tuple[str, bytes]]) -> None:
+    """Find similar, tags (click, add, remove), a crop, words and an uploaded image, as a user would."""
+    real = CALTECH.is_dir()
+    by_name = {photo.original_name: photo for photo in Photo.objects.filter(owner__username=owner)}
+    sunflower = by_name[photos[0][0]]  # the first Caltech class is sunflower
+
+    # Find similar from the gallery card's pill.
+    page.locator(f'#photo-grid .card[data-photo-id="{sunflower.pk}"]').hover()
+    page.locator(f'#photo-grid .card[data-photo-id="{sunflower.pk}"] .card-similar').click()
+    expect(page).to_have_url(f"{url}/search/similar/{sunflower.pk}/")
+    results = page.locator("#results-grid .card")
+    expect(results).to_have_count(5)
+    expect(page.locator(f'#results-grid .card[data-photo-id="{sunflower.pk}"]')).to_have_count(0)
+    scores = [float(s) for s in results.evaluate_all("(cards) => cards.map((c) => c.dataset.score)")]
+    assert scores == sorted(scores, reverse=True)
+    screenshot(page, "results-similar")
+
+    # The photo's automatic tags; a click searches the tag.
+    page.goto(f"{url}/photos/{sunflower.pk}/")
+    chips = page.locator("#photo-tags .chip")
+    expect(chips.first).to_be_visible()
+    if real:
+        expect(page.locator('#photo-tags .chip[data-tag="sunflower"]')).to_have_count(1)
+    screenshot(page, "photo-page-tags")
+    first_tag = chips.first.get_attribute("data-tag")
+    chips.first.locator("a").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{url}/search/?q=")))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"“{first_tag}”")
+    expect(page.locator("#results-grid .card").first).to_be_visible()
+    if real:
+        expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(sunflower.pk))
+    screenshot(page, "results-tag")
+
+    # Add a tag of one's own (a bad one first), then remove it.
+    page.goto(f"{url}/photos/{sunflower.pk}/")
+    page.fill("#tag-name", "sun<flower>")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#tag-error")).to_contain_text("letters and digits")
+    expect(page.locator("#tag-name")).to_have_value("sun<flower>")
+    screenshot(page, "photo-page-tag-error")
+    page.fill("#tag-name", "Summer Garden")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".message-success")).to_have_text("Tagged “summer garden”.")
+    expect(page.locator('#photo-tags .chip-user[data-tag="summer garden"]')).to_have_count(1)
+    page.get_by_role("button", name="Remove the tag summer garden").click()
+    expect(page.locator('#photo-tags .chip[data-tag="summer garden"]')).to_have_count(0)
+    expect(page.locator(".message-success")).to_have_text("Removed the tag “summer garden”.")
+
+    # Drag a box on the photo and search by that region.
+    image = page.locator("#photo-image")
+    page.wait_for_function("() => document.getElementById('photo-image').naturalWidth > 0")
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=5)
+    page.mouse.move(box["x"] + box["width"] * 0.85, box["y"] + box["height"] * 0.85, steps=5)
+    page.mouse.up()
+    expect(page.locator("#crop-box")).to_be_visible()
+    screenshot(page, "photo-page-crop")
+    page.get_by_role("button", name="Search this region").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{url}/search/region/{sunflower.pk}/?box=")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Photos like this region")
+    expect(page.locator("#results-grid .card")).to_have_count(6)
+    if real:
+        expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(sunflower.pk))
+    screenshot(page, "results-region")
+
+    # Words in the search box.
+    airplane = by_name[photos[1][0]]
+    page.fill('#searchbox input[name="q"]', "airplane")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("“airplane”")
+    expect(page.locator("#results-grid .card")).to_have_count(6)
+    if real:
+        expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(airplane.pk))
+        expect(page.locator('nav.related-tags')).to_be_visible()
+    screenshot(page, "results-text")
+
+    # An image from the disk (not added to the gallery).
+    before = Photo.objects.filter(owner__username=owner).count()
+    page.set_input_files("#image-search-input", files=[
+        {"name": "query-sunflower.jpg", "mimeType": "image/jpeg", "buffer": photos[0][1]}])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Photos like query-sunflower.jpg")
+    expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(sunflower.pk))
+    assert Photo.objects.filter(owner__username=owner).count() == before
+    screenshot(page, "results-image")
+
+    # The tags page; a tile opens the gallery filtered by it.
+    page.get_by_role("link", name="Tags", exact=True).click()
+    expect(page).to_have_url(f"{url}/search/tags/")
+    tiles = page.locator("#tag-grid .tag-tile")
+    expect(tiles.first).to_be_visible()
+    screenshot(page, "tags")
+    name = tiles.first.get_attribute("data-tag")
+    tiles.first.click()
+    expect(page.locator("#tag-filter")).to_contain_text(name)
+    expect(page.locator("#photo-grid .card").first).to_be_visible()
+    screenshot(page, "gallery-tag-filter")
 
 
 def test_a_second_user_sees_nothing_of_the_first(live_url, new_page):

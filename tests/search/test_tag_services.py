@@ -64,7 +64,7 @@ def _photo_with_auto_tags(user):
 def test_owner_edits_survive_re_tagging_and_re_indexing(user, vocabulary, settings, switch_model):
     settings.TAG_MIN_PROBABILITY = 0.0
     model = services.active_embedding_model()
-    model.tag_threshold = 0.0
+    model.tag_threshold, model.tag_relative_floor = 0.0, 0.0
     model.save()
     photo = _photo_with_auto_tags(user)
     auto = list(visible(photo))

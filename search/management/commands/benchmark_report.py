@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from search import benchmark_report
@@ -10,8 +11,8 @@ class Command(BaseCommand):
             "concurrent load on a live server) and write the report as Markdown and JSON.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", type=Path, default=Path("reports/benchmark"),
-                            help="Path without suffix: writes <out>.md and <out>.json.")
+        parser.add_argument("--out", type=Path, default=Path(settings.BASE_DIR) / "reports" / "benchmark",
+                            help="Path without suffix: writes <out>.md and <out>.json (default: reports/benchmark).")
         parser.add_argument("--quick", action="store_true", help="Smaller sizes (10k vectors only, a lighter load).")
 
     def handle(self, *args, out: Path, quick: bool, **options):

@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from search import tag_services
 
@@ -17,6 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, reload_words: bool, no_tagging: bool, **options):
         started = time.monotonic()
         report = tag_services.vocabulary_build(reload_words=reload_words, progress=self.stdout.write)
+        if report is None:
+            raise CommandError("Another process is building the vocabulary; try again when it has finished.")
         if report.skipped:
             self.stderr.write(f"Not in GloVe, skipped: {', '.join(report.skipped)}")
         if not no_tagging:

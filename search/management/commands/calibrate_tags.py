@@ -21,17 +21,18 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, split: str, per_class: int | None, save: bool, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder of class folders.")
-        tag_services.vocabulary_build(progress=self.stderr.write)
+        if tag_services.vocabulary_missing():
+            tag_services.vocabulary_build(progress=self.stderr.write)
         table = calibrate_folder(folder=folder, split=split, per_class_limit=per_class, progress=self.stderr.write)
-        self.stdout.write(f"{'threshold':>9} {'hit rate':>8} {'precision':>9} {'tags/photo':>10} {'F1':>6}")
+        self.stdout.write(f"{'threshold':>9} {'relative':>8} {'hit rate':>8} {'precision':>9} {'tags/photo':>10} {'F1':>6}")
         for row in table:
-            self.stdout.write(f"{row.threshold:9.3f} {row.hit_rate:8.3f} {row.precision:9.3f} "
+            self.stdout.write(f"{row.threshold:9.3f} {row.relative:8.2f} {row.hit_rate:8.3f} {row.precision:9.3f} "
                               f"{row.tags_per_photo:10.2f} {row.f1:6.3f}")
         best = max(table, key=lambda row: row.f1)
-        self.stdout.write(f"best balance: {best.threshold}")
+        self.stdout.write(f"best balance: threshold {best.threshold}, relative {best.relative}")
         if save:
             model = selectors.active_model_row()
-            model.tag_threshold = best.threshold
-            model.save(update_fields=["tag_threshold"])
+            model.tag_threshold, model.tag_relative_floor = best.threshold, best.relative
+            model.save(update_fields=["tag_threshold", "tag_relative_floor"])
             self.stdout.write(self.style.SUCCESS(f"Saved {best.threshold} as the tag threshold of {model.key}; "
                                                  "run `manage.py retag` to re-tag existing photos."))

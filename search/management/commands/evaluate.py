@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from search import tag_services
 from search.evaluation import evaluate_folder
 from search.labeled_photos import SPLITS
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, split: str, per_class: int | None, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder of class folders.")
+        if tag_services.vocabulary_missing():
+            tag_services.vocabulary_build(progress=self.stderr.write)
         try:
             report = evaluate_folder(folder=folder, split=split, per_class_limit=per_class,
                                      progress=lambda message: self.stderr.write(message))
