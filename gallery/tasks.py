@@ -1,6 +1,7 @@
 """Celery tasks: thin interfaces over gallery.services."""
 
 import logging
+import threading
 
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init, worker_ready
@@ -54,12 +55,33 @@ def load_model_in_solo_worker(sender=None, **kwargs) -> None:
 def sweep_at_start(**kwargs) -> None:
     # Pick up what waited while no worker ran, and start a re-index after a model switch.
     try:
-        from search import tag_services
-        from search.tasks import build_vocabulary
-
-        if tag_services.vocabulary_missing():
-            logger.info("building the tagging vocabulary (first start, about a minute)…")
-            build_vocabulary.apply_async(retry=False)
         sweep_unprocessed_photos.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
-        logger.warning("could not queue the start-up work: %s", exc)
+        logger.warning("could not queue the start-up sweep: %s", exc)
+    from search import tag_services
+
+    try:
+        missing = tag_services.vocabulary_missing()
+    except Exception as exc:  # noqa: BLE001 - the database is down: the next start tries again
+        logger.warning("could not check the tagging vocabulary: %s", exc)
+        return
+    if missing:
+        # Beside the task pool, so that photos are processed meanwhile (tagged when it is done).
+        threading.Thread(target=_build_vocabulary, name="vocabulary", daemon=True).start()
+
+
+def _build_vocabulary() -> None:
+    from django.db import connection
+
+    from search import tag_services
+
+    logger.info("building the tagging vocabulary (first start, about a minute)…")
+    try:
+        report = tag_services.vocabulary_build(progress=lambda message: logger.info("vocabulary: %s", message))
+        if report is not None:
+            logger.info("vocabulary ready: %d concepts; %d photo(s) tagged", report.concepts,
+                        tag_services.tags_backfill())
+    except Exception:  # the next worker start tries again; photos meanwhile simply have no tags
+        logger.exception("could not build the tagging vocabulary")
+    finally:
+        connection.close()
