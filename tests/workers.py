@@ -71,7 +71,8 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_worker(*, broker_url: str, extra_env: dict | None = None) -> subprocess.Popen:
+def worker_env(*, broker_url: str, extra_env: dict | None = None) -> dict:
+    """The environment of a worker subprocess: the test database, this test's media and model."""
     env = dict(os.environ)
     env.update({
         "DJANGO_SETTINGS_MODULE": "imagesearch.settings.test",
@@ -85,6 +86,11 @@ def start_worker(*, broker_url: str, extra_env: dict | None = None) -> subproces
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra_env or {})
+    return env
+
+
+def start_worker(*, broker_url: str, extra_env: dict | None = None) -> subprocess.Popen:
+    env = worker_env(broker_url=broker_url, extra_env=extra_env)
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "imagesearch", "worker", "--pool", "solo", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
