@@ -328,10 +328,31 @@ def photos_release_claims(*, older_than: timedelta) -> int:
     return stale.update(status=Photo.Status.PENDING, queued_at=timezone.now())
 
 
+def thumbnails_remove_orphans(*, older_than: timedelta) -> int:
+    """Delete thumbnail files no photo refers to (a worker killed mid-batch leaves its batch's
+    thumbnails behind). Files younger than `older_than` may belong to a running batch: kept."""
+    storage = Photo._meta.get_field("thumbnail").storage
+    cutoff = timezone.now() - older_than
+    referenced = set(Photo.objects.exclude(thumbnail="").values_list("thumbnail", flat=True))
+    removed = 0
+    folders, _ = storage.listdir("thumbnails") if storage.exists("thumbnails") else ([], [])
+    for folder in folders:
+        for name in storage.listdir(f"thumbnails/{folder}")[1]:
+            path = f"thumbnails/{folder}/{name}"
+            if path not in referenced and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                removed += 1
+    if removed:
+        logger.info("removed %d orphaned thumbnail(s)", removed)
+    return removed
+
+
 def photos_sweep() -> dict[str, int]:
     """Periodic safety net: requeue photos whose worker died or whose queue message was lost."""
     age = timedelta(seconds=settings.PROCESSING_REQUEUE_AFTER_SECONDS)
     released = photos_release_claims(older_than=age)
+    if released:
+        thumbnails_remove_orphans(older_than=age)
     waiting = Photo.objects.filter(status=Photo.Status.PENDING, queued_at__lt=timezone.now() - age)
     waited = waiting.update(queued_at=timezone.now())
     if released or waited:

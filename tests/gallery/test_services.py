@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -153,6 +154,22 @@ def test_sweep_returns_stale_claims_to_the_queue(user):
     photo.refresh_from_db()
     assert photo.status == "ready" and photo.attempts == 2
     assert PhotoEmbedding.objects.filter(photo=photo).count() == 1
+
+
+def test_sweep_removes_the_thumbnails_a_dead_worker_left_behind(user):
+    kept = ready_photo_factory(owner=user)
+    photo = photo_factory(owner=user)
+    services._claim_batch(size=1)
+    prepared = services._prepare_for_embedding(Photo.objects.get(pk=photo.pk))  # written, then the worker dies
+    storage = kept.thumbnail.storage
+    old = timezone.now() - timedelta(hours=1)
+    os.utime(storage.path(prepared.thumbnail_name), (old.timestamp(), old.timestamp()))
+    Photo.objects.filter(pk=photo.pk).update(claimed_at=old)
+    fresh = services._prepare_for_embedding(Photo.objects.get(pk=photo.pk)).thumbnail_name  # a live batch's
+
+    assert services.photos_sweep()["released"] == 1
+    assert not storage.exists(prepared.thumbnail_name)
+    assert storage.exists(kept.thumbnail.name) and storage.exists(fresh)
 
 
 def test_sweep_gives_up_after_too_many_attempts_with_a_reason(user, settings):
