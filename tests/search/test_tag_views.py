@@ -55,6 +55,14 @@ def test_gallery_filtered_by_tag(browser_client, gallery):
     assert f'data-photo-id="{gallery["boat"].pk}"' in html
 
 
+def test_odd_tag_filters_do_not_break_the_gallery(browser_client, gallery):
+    assert browser_client.get("/", {"tag": "\x00"}).status_code == 200  # nothing left to filter by
+    for value in ("bo\x00at", "x" * 500, "<b>"):
+        response = browser_client.get("/", {"tag": value})
+        assert response.status_code == 200
+        assert (b'id="tag-filter"' in response.content) and (value == "bo\x00at" or b"No photos carry" in response.content)
+
+
 def test_search_page_suggests_related_tags_and_shows_matched_tags(browser_client, gallery):
     html = browser_client.get("/search/", {"q": "sea"}).content.decode()
     assert 'aria-label="Related tags in your gallery"' in html and 'href="/search/?q=boat"' in html
