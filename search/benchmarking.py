@@ -271,15 +271,23 @@ def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str],
         decoded = [images.load_rgb(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS,
                                    fit_within=settings.THUMBNAIL_LONG_SIDE) for _, data in photos]
         clip.encode_images(decoded[: settings.CLIP_BATCH_SIZE])  # warm-up
-        started = time.perf_counter()
-        clip.encode_images(decoded)
-        model_rate = len(decoded) / (time.perf_counter() - started)
+        model_rate = _encode_rate(decoded)
         log(f"model only: {model_rate:.1f} images/s; ingesting {count} photos…")
         started = time.perf_counter()
         finished = services.photos_process_pending()
         ingest_rate = finished / (time.perf_counter() - started)
+        # Best of two model-only passes, before and after: other work on the machine only slows one down.
+        model_rate = max(model_rate, _encode_rate(decoded))
     finally:
         with transaction.atomic():
             user.delete()
     return IngestSpeed(model=loaded.spec.key, batch_size=settings.CLIP_BATCH_SIZE, photos=count, source=source,
                        model_images_per_s=model_rate, ingest_photos_per_s=ingest_rate)
+
+
+def _encode_rate(decoded: list) -> float:
+    from search import clip
+
+    started = time.perf_counter()
+    clip.encode_images(decoded)
+    return len(decoded) / (time.perf_counter() - started)

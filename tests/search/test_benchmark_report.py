@@ -44,7 +44,9 @@ def test_endpoint_figures_count_errors_and_use_each_window():
 
 
 def test_markdown_shows_every_section_with_its_figures():
-    markdown = benchmark_report.report_markdown(_report(_load(lost_ids=[], server_errors=0)))
+    report = _report(_load(lost_ids=[], server_errors=0))
+    report.notes.append("Note: a busy machine.")
+    markdown = benchmark_report.report_markdown(report)
 
     assert "`python manage.py benchmark_report`, 2026-01-02 03:04 UTC, 10.0 min." in markdown
     assert "| CPU | Test CPU 9000, 2 cores |" in markdown and "| RAM | 23.5 GB |" in markdown
@@ -58,6 +60,7 @@ def test_markdown_shows_every_section_with_its_figures():
     assert "| text search | 10 | 1.0 | 10.0 | 500.0 | 0 | 1 |" in markdown
     assert "| zero 5xx and zero lost photos | met |" in markdown
     assert "Lost photo ids" not in markdown
+    assert markdown.endswith("\nNote: a busy machine.\n")
 
 
 def test_a_failed_load_is_flagged_and_written_to_both_files(tmp_path):
