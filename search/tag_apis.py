@@ -38,6 +38,15 @@ def _gallery_tag(tag: tag_selectors.GalleryTag, request) -> dict:
             "sample_thumbnail_url": thumbnail}
 
 
+class JSONStringField(serializers.CharField):
+    """A JSON string only: DRF's CharField would also turn the number 310 into the tag "310"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PhotoTagsApi(APIView):
     """GET: a photo's tags. POST {"name": "..."}: add your own tag (it survives re-tagging)."""
 
@@ -45,7 +54,7 @@ class PhotoTagsApi(APIView):
 
     @extend_schema_serializer(component_name="TagInput")
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=TAG_NAME_MAX_LENGTH, help_text="A word or short phrase.")
+        name = JSONStringField(max_length=TAG_NAME_MAX_LENGTH, help_text="A word or short phrase.")
 
     @extend_schema(responses=TagOutputSerializer(many=True))
     def get(self, request, photo_id: int):

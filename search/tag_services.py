@@ -265,7 +265,9 @@ def photo_tag_remove(*, owner, photo_id: int, name: str) -> PhotoTag:
     photo = photo_get(owner=owner, photo_id=photo_id)
     cleaned = " ".join(str(name or "").split()).lower()
     with transaction.atomic():
-        tag = PhotoTag.objects.select_for_update().filter(photo=photo, name=cleaned, hidden=False).first()
+        # No tag holds a NUL (PostgreSQL text cannot even be compared with one).
+        tags = PhotoTag.objects.select_for_update().filter(photo=photo, name=cleaned, hidden=False)
+        tag = tags.first() if "\x00" not in cleaned else None
         if tag is None:
             raise NotFound(f"This photo has no tag {cleaned!r}.")
         if tag.source == PhotoTag.Source.AUTO:
