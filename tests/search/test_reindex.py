@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from search import clip, selectors, services
-from search.models import PhotoEmbedding
+from search.models import Concept, PhotoEmbedding
 from tests import images
 from tests.factories import ready_photo_factory
 
@@ -11,6 +11,9 @@ OFFLINE = str(clip.OFFLINE_MODEL_DIR / "imagesearch-offline.pt")
 
 @pytest.fixture
 def photos_on_old_model(user, switch_model):
+    # Without a vocabulary: tagging a random model's photos would first encode 3,720 concept prompts
+    # with its slow text tower (tags across a model switch: tests/search/test_tag_services.py).
+    Concept.objects.all().delete()
     switch_model(CLIP_MODEL="ViT-S-32", CLIP_RANDOM_WEIGHTS=True)
     photos = [ready_photo_factory(owner=user, data=images.jpeg(96, 64, seed=200 + s)) for s in range(5)]
     old_key = clip.active_spec().key
