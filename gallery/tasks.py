@@ -5,6 +5,7 @@ import threading
 
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init, worker_ready
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from gallery import services
@@ -58,6 +59,8 @@ def sweep_at_start(**kwargs) -> None:
         sweep_unprocessed_photos.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
         logger.warning("could not queue the start-up sweep: %s", exc)
+    if not settings.VOCABULARY_BUILD_ON_WORKER_START:
+        return
     from search import tag_services
 
     try:

@@ -139,6 +139,8 @@ TAG_MIN_PROBABILITY = env.float("TAG_MIN_PROBABILITY", default=0.05)
 TAG_MAX_PER_PHOTO = env.int("TAG_MAX_PER_PHOTO", default=8)
 # ... and at least this share of the photo's best tag probability (a confident tag silences the tail).
 TAG_RELATIVE_FLOOR = env.float("TAG_RELATIVE_FLOOR", default=0.1)
+# A worker that starts on a database without the vocabulary builds it beside its task pool.
+VOCABULARY_BUILD_ON_WORKER_START = env.bool("VOCABULARY_BUILD_ON_WORKER_START", default=True)
 # Related words come from the most frequent GloVe words only: the rare tail is noisy.
 RELATED_WORDS_MAX_RANK = env.int("RELATED_WORDS_MAX_RANK", default=100_000)
 

@@ -43,8 +43,7 @@ pytestmark = [pytest.mark.faults]
 
 # Short enough that a restarted worker's start-up sweep takes over what the dead one held.
 REQUEUE_AFTER_SECONDS = 2
-# The worker tests ask for the `vocabulary` fixture: without it, a worker's first start queues the
-# tagging-vocabulary build (about a minute, on the solo pool) ahead of the photos' messages.
+# The worker tests ask for the `vocabulary` fixture, so that photos get tags as in production.
 
 
 # --- helpers: a private redis-server, workers whose log is drained, uploads, files -------------
@@ -79,7 +78,7 @@ class PrivateRedis:
     def queue_length(self) -> int:
         import redis
 
-        return redis.Redis.from_url(self.url).llen("celery")
+        return redis.Redis.from_url(self.url).llen(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture

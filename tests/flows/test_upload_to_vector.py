@@ -36,3 +36,21 @@ def test_upload_returns_at_once_and_a_worker_makes_it_ready(api_client, user, re
     detail = api_client.get(f"/api/v1/photos/{ids[0]}/").json()
     assert detail["status"] == "ready" and detail["thumbnail_url"]
     assert api_client.get(detail["thumbnail_url"]).status_code == 200
+
+
+def test_a_worker_starting_without_the_vocabulary_builds_it_and_tags_what_waited(user, glove_words, redis_broker):
+    from search.models import Concept, ConceptEmbedding, PhotoTag
+    from tests.factories import ready_photo_factory
+
+    Concept.objects.all().delete()
+    photo = ready_photo_factory(owner=user)  # processed before there is a vocabulary: no tags
+    assert not PhotoTag.objects.filter(photo=photo).exists()
+
+    worker = workers.start_worker(broker_url=redis_broker, extra_env={"VOCABULARY_BUILD_ON_WORKER_START": "true"})
+    try:
+        built = workers.wait_for(lambda: PhotoTag.objects.filter(photo=photo).exists(), timeout=180, interval=1)
+    finally:
+        log = workers.stop_worker(worker)
+    assert built, log[-3000:]
+    assert "vocabulary ready: 1240 concepts; 1 photo(s) tagged" in log
+    assert ConceptEmbedding.objects.count() == Concept.objects.count() >= 1000
