@@ -328,6 +328,10 @@ def photos_release_claims(*, older_than: timedelta) -> int:
     return stale.update(status=Photo.Status.PENDING, queued_at=timezone.now())
 
 
+# A sweep tags at most this many photos, so a large backfill cannot hold up the queue for long.
+SWEEP_BACKFILL_LIMIT = 2048
+
+
 def thumbnails_remove_orphans(*, older_than: timedelta) -> int:
     """Delete thumbnail files no photo refers to (a worker killed mid-batch leaves its batch's
     thumbnails behind). Files younger than `older_than` may belong to a running batch: kept."""
@@ -339,7 +343,11 @@ def thumbnails_remove_orphans(*, older_than: timedelta) -> int:
     for folder in folders:
         for name in storage.listdir(f"thumbnails/{folder}")[1]:
             path = f"thumbnails/{folder}/{name}"
-            if path not in referenced and storage.get_modified_time(path) < cutoff:
+            try:
+                orphaned = path not in referenced and storage.get_modified_time(path) < cutoff
+            except FileNotFoundError:  # deleted meanwhile
+                continue
+            if orphaned:
                 storage.delete(path)
                 removed += 1
     if removed:
@@ -358,6 +366,6 @@ def photos_sweep() -> dict[str, int]:
     if released or waited:
         photos_enqueue_processing()
     reindex = search_services.reindex_if_needed()
-    tagged = tag_services.tags_backfill()
+    tagged = tag_services.tags_backfill(limit=SWEEP_BACKFILL_LIMIT)
     return {"released": released, "requeued": waited, "reindex_job": reindex.pk if reindex else None,
             "tagged": tagged}

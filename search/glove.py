@@ -28,7 +28,7 @@ FUNCTION_WORDS = STOPWORDS | frozenset(
     "much well even still back way did while after before during through between against because until "
     "if else like just around across along behind beside inside outside toward towards upon within".split()
 )
-_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 
 
 def words_of(text: str) -> list[str]:

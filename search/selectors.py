@@ -20,9 +20,10 @@ MIN_REGION_PIXELS = 16
 # Beyond this, "near-duplicates" stop being duplicates and the pair count explodes.
 MAX_DUPLICATE_DISTANCE = 0.2
 REGION_DECODE_SIZE = 2048
-# Hybrid text search: each ranking contributes this many candidates to reciprocal rank fusion,
-# and a photo enters the tag ranking only if its tags are at least this close to the words.
-HYBRID_DEPTH = 200
+# Hybrid text search: each ranking contributes this many candidates to reciprocal rank fusion (so
+# a text search pages through at most about this many photos), and a photo enters the tag ranking
+# only if its tags are at least this close to the words.
+HYBRID_DEPTH = 500
 RRF_K = 60
 TAG_RANKING_MIN_SIMILARITY = 0.6
 TAG_RANKING_WEIGHT = 1.5
@@ -102,6 +103,8 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
         raise ApplicationError(f"Unknown mode {mode!r}; choose one of: {', '.join(TEXT_MODES)}.", field="mode")
     text = clean_query(text)
     words = tag_selectors.word_query(text)
+    if mode == "tags" and words.vector is None:
+        return SearchResult(results=[], options=options, model_key=clip.active_spec().key)
     if mode == "clip" or words.vector is None:
         return _with_matched_tags(photos_near(owner=owner, query=queries.text_vector(text), options=options), words)
     model = active_model_row()
@@ -110,7 +113,8 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     if options.metric not in vectors.METRICS:
         raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
                                field="metric")
-    depth = max(HYBRID_DEPTH, options.offset + options.limit)
+    # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
+    depth = HYBRID_DEPTH
     tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)
                    if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
     clip_query = queries.text_vector(text)
@@ -129,7 +133,7 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
               and (options.min_score is None or scores[photo_id] >= options.min_score)]
     page = ranked[options.offset:options.offset + options.limit]
     photos = _photos_by_id(owner=owner, ids=page)
-    more = len(ranked) > options.offset + options.limit or (mode == "hybrid" and len(rankings[0]) == depth)
+    more = len(ranked) > options.offset + options.limit
     result = SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
                           options=options, model_key=model.key,
                           next_offset=options.offset + options.limit if more and page else None)

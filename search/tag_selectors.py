@@ -73,9 +73,17 @@ def photo_tags(*, photo: Photo) -> list[PhotoTag]:
     return sorted(tags, key=lambda tag: (tag.source != PhotoTag.Source.USER, -(tag.score or 0.0), tag.name))
 
 
+class _NoKnownWord(Exception):
+    def __init__(self, query: WordQuery):
+        self.query = query
+
+
 def word_query(text: str) -> WordQuery:
     """A phrase's GloVe query vector (several words average, as in the original work)."""
-    return _word_query_cached(" ".join(glove.words_of(text)))
+    try:
+        return _word_query_cached(" ".join(glove.words_of(text)))
+    except _NoKnownWord as miss:  # not cached: the words may be loaded later
+        return miss.query
 
 
 @functools.lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -84,9 +92,11 @@ def _word_query_cached(words_text: str) -> WordQuery:
     found = vectors.glove_vectors(words=words)
     known = tuple(word for word in words if word in found)
     vector = glove.mean_unit_vector(np.asarray([found[word] for word in known])) if known else None
-    if vector is not None:
-        vector.setflags(write=False)
-    return WordQuery(vector=vector, known=known, unknown=tuple(word for word in words if word not in found))
+    query = WordQuery(vector=vector, known=known, unknown=tuple(word for word in words if word not in found))
+    if vector is None:
+        raise _NoKnownWord(query)
+    vector.setflags(write=False)
+    return query
 
 
 def word_query_cache_clear() -> None:

@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 
 from imagesearch.exceptions import ApplicationError, NotFound
 from search import clip, glove, queries, vectors, vocabulary, zero_shot
+from gallery.models import Photo
 from search.models import TAG_NAME_MAX_LENGTH, Concept, ConceptEmbedding, EmbeddingModel, GloveWord, PhotoEmbedding, PhotoTag
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[st
         Concept.objects.exclude(name__in=[concept.name for concept in entries]).delete()
     progress(f"{len(entries):,} concepts in the vocabulary" + (f" ({len(skipped)} skipped)" if skipped else ""))
     _word_cache_clear()
+    _tags_without_glove_fill(index=index, matrix=matrix)
     embedded, model_key = 0, None
     if embed:
         model = _active_model()
@@ -88,6 +90,20 @@ def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[st
         progress(f"{embedded:,} concept vectors computed for {model.key}")
     return VocabularyReport(glove_words=len(words), glove_loaded=loaded, concepts=len(entries), skipped=skipped,
                             embedded=embedded, model_key=model_key)
+
+
+def _tags_without_glove_fill(*, index: dict[str, int], matrix: np.ndarray) -> None:
+    """Tags added while GloVe was not loaded yet get their vectors, and their photos new tag vectors."""
+    names = set(PhotoTag.objects.filter(glove__isnull=True).values_list("name", flat=True).distinct())
+    photo_ids: set[int] = set()
+    for name in names:
+        known = [index[word] for word in glove.words_of(name) if word in index]
+        if known:
+            tags = PhotoTag.objects.filter(glove__isnull=True, name=name)
+            photo_ids |= set(tags.values_list("photo_id", flat=True))
+            tags.update(glove=glove.mean_unit_vector(matrix[known]))
+    if photo_ids:
+        tag_vectors_update(photo_ids=sorted(photo_ids))
 
 
 def _word_cache_clear() -> None:
@@ -120,15 +136,19 @@ _vocabulary_cache: dict[int, tuple[tuple, zero_shot.Vocabulary]] = {}
 _vocabulary_lock = threading.Lock()
 
 
-def tagging_vocabulary(*, model: EmbeddingModel) -> zero_shot.Vocabulary | None:
+def tagging_vocabulary(*, model: EmbeddingModel, compute: bool = True) -> zero_shot.Vocabulary | None:
     """The model's concept matrix (cached per process until the vocabulary changes), computing
-    missing concept vectors first; None before `build_vocabulary` has run."""
+    missing concept vectors first; None before `build_vocabulary` has run, or when vectors are
+    missing and `compute` is off (inside a transaction: encoding thousands of prompts there would
+    hold its locks for a long time)."""
     version = tuple(Concept.objects.aggregate(n=Count("id"), last=Max("id")).values())
     if not version[0]:
         return None
     cached = _vocabulary_cache.get(model.pk)
     if cached and cached[0] == version:
         return cached[1]
+    if not compute and ConceptEmbedding.objects.filter(model=model).count() < version[0]:
+        return None
     with _vocabulary_lock:
         concept_embeddings_ensure(model=model)
         rows = list(ConceptEmbedding.objects.filter(model=model).order_by("concept_id")
@@ -160,15 +180,19 @@ def photos_tag(*, model: EmbeddingModel, rows: list[tuple[int, int, np.ndarray]]
     vector). The owner's own tags and removals stay. False when there is no vocabulary yet."""
     if not rows:
         return True
-    vocab = tagging_vocabulary(model=model)
+    vocab = tagging_vocabulary(model=model, compute=False)
     if vocab is None:
         return False
     probs = zero_shot.probabilities(np.stack([vector for _, _, vector in rows]), vocab,
                                     logit_scale=clip.get_model().logit_scale)
     threshold, relative = tag_thresholds(model=model)
     chosen = zero_shot.best_tags(probs, threshold=threshold, relative=relative, max_tags=settings.TAG_MAX_PER_PHOTO)
-    photo_ids = [photo_id for photo_id, _, _ in rows]
     with transaction.atomic():
+        # Photos deleted since their vectors were read are skipped (their tags would fail the commit).
+        alive = set(Photo.objects.select_for_update().filter(pk__in=[row[0] for row in rows])
+                    .values_list("pk", flat=True))
+        rows, chosen = zip(*[(row, tags) for row, tags in zip(rows, chosen) if row[0] in alive]) if alive else ((), ())
+        photo_ids = [photo_id for photo_id, _, _ in rows]
         PhotoTag.objects.filter(photo_id__in=photo_ids, source=PhotoTag.Source.AUTO, hidden=False).delete()
         # Conflicts are the owner's own tags and removed tags of the same name: those win.
         PhotoTag.objects.bulk_create([
@@ -177,14 +201,29 @@ def photos_tag(*, model: EmbeddingModel, rows: list[tuple[int, int, np.ndarray]]
             for (photo_id, owner_id, _), tags in zip(rows, chosen) for column, probability in tags
         ], ignore_conflicts=True)
         tag_vectors_update(photo_ids=photo_ids)
-        PhotoEmbedding.objects.filter(model=model, photo_id__in=photo_ids).update(tagged=True)
+        PhotoEmbedding.objects.filter(model=model, photo_id__in=list(alive)).update(tagged=True)
     return True
+
+
+BACKFILL_LOCK_ID = 7_201_003  # one backfill at a time across processes
 
 
 def tags_backfill(*, batch_size: int = 256, limit: int | None = None) -> int:
     """Tag photos whose vector for the active model has not been tagged yet (photos embedded
-    before the vocabulary existed, or re-embedded by a re-index). Returns how many were tagged."""
-    model = _active_model()
+    before the vocabulary existed, or re-embedded by a re-index). Returns how many were tagged
+    (0 when another process is backfilling)."""
+    from search.services import advisory_lock
+
+    with advisory_lock(BACKFILL_LOCK_ID) as acquired:
+        if not acquired:
+            return 0
+        model = _active_model()
+        if tagging_vocabulary(model=model) is None:
+            return 0
+        return _tags_backfill(model=model, batch_size=batch_size, limit=limit)
+
+
+def _tags_backfill(*, model: EmbeddingModel, batch_size: int, limit: int | None) -> int:
     done = 0
     while limit is None or done < limit:
         batch = list(PhotoEmbedding.objects.filter(model=model, tagged=False).order_by("photo_id")
@@ -244,7 +283,9 @@ def photo_tag_add(*, owner, photo_id: int, name: str) -> PhotoTag:
     name = clean_tag_name(name)
     photo = photo_get(owner=owner, photo_id=photo_id)
     with transaction.atomic():
-        tag = PhotoTag.objects.select_for_update().filter(photo=photo, name=name).first()
+        # The photo's row serialises edits (and re-tagging) of its tags: no duplicate-name race.
+        Photo.objects.select_for_update().filter(pk=photo.pk).first()
+        tag = PhotoTag.objects.filter(photo=photo, name=name).first()
         if tag is None:
             if PhotoTag.objects.filter(photo=photo, hidden=False).count() >= MAX_TAGS_PER_PHOTO:
                 raise ApplicationError(f"A photo can have at most {MAX_TAGS_PER_PHOTO} tags.", field="name")
@@ -258,8 +299,8 @@ def photo_tag_add(*, owner, photo_id: int, name: str) -> PhotoTag:
 
 
 def photo_tag_remove(*, owner, photo_id: int, name: str) -> PhotoTag:
-    """Remove a tag from a photo; an automatic tag stays removed when the photo is tagged again.
-    Returns the removed tag."""
+    """Remove a tag from a photo. The row stays, hidden, so that tagging the photo again never
+    brings the name back. Returns the removed tag."""
     from gallery.selectors import photo_get
 
     photo = photo_get(owner=owner, photo_id=photo_id)
@@ -270,11 +311,8 @@ def photo_tag_remove(*, owner, photo_id: int, name: str) -> PhotoTag:
         tag = tags.first() if "\x00" not in cleaned else None
         if tag is None:
             raise NotFound(f"This photo has no tag {cleaned!r}.")
-        if tag.source == PhotoTag.Source.AUTO:
-            tag.hidden = True
-            tag.save(update_fields=["hidden"])
-        else:
-            tag.delete()
+        tag.hidden = True
+        tag.save(update_fields=["hidden"])
         tag_vectors_update(photo_ids=[photo.pk])
     return tag
 

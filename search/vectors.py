@@ -20,12 +20,14 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from gallery.models import Photo
 from search.models import EmbeddingModel, GloveWord, PhotoEmbedding, PhotoTag, PhotoTagVector
 
 TABLE = PhotoEmbedding._meta.db_table
 GLOVE_TABLE = GloveWord._meta.db_table
 TAG_TABLE = PhotoTag._meta.db_table
 TAG_VECTOR_TABLE = PhotoTagVector._meta.db_table
+PHOTO_TABLE = Photo._meta.db_table
 GLOVE_INDEX = "glove_word_hnsw"  # the name search.models.GloveWord declares
 EXACT_SCAN_MAX_ROWS = 4000
 HNSW_EF_SEARCH_MIN = int(getattr(settings, "SEARCH_HNSW_EF_SEARCH", 40))
@@ -252,8 +254,8 @@ def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offse
 def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: list[str]) -> list[tuple[str, int, float]]:
     """The owner's visible tags nearest to a GloVe vector, as (tag, photo count, cosine similarity)."""
     sql = (
-        f"WITH names AS (SELECT name, count(*) AS photos FROM {TAG_TABLE} "
-        "  WHERE owner_id = %s AND NOT hidden AND NOT (name = ANY(%s)) GROUP BY name) "
+        f"WITH names AS (SELECT name, count(*) AS photos FROM {TAG_TABLE} t JOIN {PHOTO_TABLE} p ON p.id = t.photo_id "
+        "  WHERE t.owner_id = %s AND p.status = 'ready' AND NOT t.hidden AND NOT (t.name = ANY(%s)) GROUP BY name) "
         "SELECT name, photos, (SELECT glove <=> %s::vector FROM " + TAG_TABLE + " t "
         "  WHERE t.owner_id = %s AND t.name = names.name AND t.glove IS NOT NULL LIMIT 1) AS distance "
         "FROM names ORDER BY distance NULLS LAST, photos DESC LIMIT %s"

@@ -122,3 +122,19 @@ def test_tags_are_private(api_client, other_api_client, other_user, gallery):
 def test_tag_endpoints_need_a_login(client, gallery):
     assert client.get(TAGS).status_code in (401, 403)
     assert client.get("/api/v1/words/dog/related/").status_code in (401, 403)
+
+
+def test_hybrid_pages_neither_repeat_nor_skip(api_client, user, gallery):
+    for seed in range(4, 9):
+        tagged_photo(user, "sailboat", seed=seed)
+    seen, offset = [], 0
+    while offset is not None:
+        body = api_client.get("/api/v1/search/", {"q": "ocean", "limit": 3, "offset": offset}).json()
+        seen += [r["photo"]["id"] for r in body["results"]]
+        offset = body["next_offset"]
+    assert len(seen) == len(set(seen)) == 8
+
+
+def test_tags_mode_with_words_glove_does_not_know_finds_nothing(api_client, gallery):
+    body = api_client.get("/api/v1/search/", {"q": "qxzzyv", "mode": "tags"}).json()
+    assert body["results"] == [] and body["next_offset"] is None

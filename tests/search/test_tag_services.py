@@ -90,11 +90,14 @@ def test_owner_edits_survive_re_tagging_and_re_indexing(user, vocabulary, settin
     assert removed not in after and after["grandma's birthday"] == "user" and after[kept] == "user"
 
 
-def test_removing_a_tag_the_owner_added_deletes_it_and_adding_it_back_restores_it(user, vocabulary):
+def test_a_removed_tag_stays_removed_and_adding_it_back_restores_it(user, vocabulary):
     photo = ready_photo_factory(owner=user)
     tag_services.photo_tag_add(owner=user, photo_id=photo.pk, name="beach")
     tag_services.photo_tag_remove(owner=user, photo_id=photo.pk, name="Beach")
-    assert not PhotoTag.objects.filter(photo=photo, name="beach").exists()
+    assert "beach" not in visible(photo) and PhotoTag.objects.get(photo=photo, name="beach").hidden
+    tag_services.tags_mark_stale()
+    tag_services.tags_backfill()
+    assert "beach" not in visible(photo)
     with pytest.raises(NotFound):
         tag_services.photo_tag_remove(owner=user, photo_id=photo.pk, name="beach")
     tag_services.photo_tag_add(owner=user, photo_id=photo.pk, name="beach")
@@ -176,3 +179,31 @@ def test_a_new_image_is_tagged_by_the_worker_path_without_touching_other_photos(
     before = set(PhotoTag.objects.filter(photo=first).values_list("name", "source", "hidden"))
     ready_photo_factory(owner=user, data=images.png(seed=77))
     assert set(PhotoTag.objects.filter(photo=first).values_list("name", "source", "hidden")) == before
+
+
+def test_tags_added_before_glove_was_loaded_get_their_vectors_when_it_is(user, vocabulary):
+    photo = ready_photo_factory(owner=user)
+    PhotoTag.objects.filter(photo=photo).delete()
+    tag_services.photo_tag_add(owner=user, photo_id=photo.pk, name="sailboat")
+    PhotoTag.objects.filter(photo=photo).update(glove=None)  # as if GloVe had been empty
+    PhotoTagVector.objects.filter(photo=photo).delete()
+    tag_services.vocabulary_build(embed=False)
+    assert PhotoTag.objects.get(photo=photo, name="sailboat").glove is not None
+    assert PhotoTagVector.objects.filter(photo=photo).exists()
+
+
+def test_words_keep_their_accents():
+    from search import glove
+
+    assert glove.words_of("Café crème, on the beach!") == ["café", "crème", "beach"]
+
+
+def test_a_word_glove_learns_later_is_not_remembered_as_unknown(glove_words, db):
+    from search.models import GloveWord
+
+    assert tag_selectors.word_query("qxzzyv").vector is None
+    GloveWord.objects.create(id=400_000, word="qxzzyv", vector=[0.1] * 50)  # rolled back after the test
+    try:
+        assert tag_selectors.word_query("qxzzyv").vector is not None
+    finally:
+        tag_selectors.word_query_cache_clear()
