@@ -1,6 +1,8 @@
 """Celery tasks: thin interfaces over gallery.services."""
 
 import logging
+import subprocess
+import sys
 import threading
 
 from celery import shared_task
@@ -53,7 +55,7 @@ def load_model_in_solo_worker(sender=None, **kwargs) -> None:
 
 
 @worker_ready.connect
-def sweep_at_start(**kwargs) -> None:
+def sweep_at_start(sender=None, **kwargs) -> None:
     # Pick up what waited while no worker ran, and start a re-index after a model switch.
     try:
         sweep_unprocessed_photos.apply_async(retry=False)
@@ -68,9 +70,15 @@ def sweep_at_start(**kwargs) -> None:
     except Exception as exc:  # noqa: BLE001 - the database is down: the next start tries again
         logger.warning("could not check the tagging vocabulary: %s", exc)
         return
-    if missing:
+    if not missing:
+        return
+    pool = str(getattr(getattr(sender, "controller", None), "pool_cls", "")).lower()
+    if "solo" in pool or not pool:
         # Beside the task pool, so that photos are processed meanwhile (tagged when it is done).
         threading.Thread(target=_build_vocabulary, name="vocabulary", daemon=True).start()
+    else:
+        # A forking pool's parent must not load torch: build in a process of its own.
+        subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "build_vocabulary"])
 
 
 def _build_vocabulary() -> None:
