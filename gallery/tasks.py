@@ -91,7 +91,7 @@ def _build_vocabulary() -> None:
         report = tag_services.vocabulary_build(progress=lambda message: logger.info("vocabulary: %s", message))
         if report is not None:
             logger.info("vocabulary ready: %d concepts; %d photo(s) tagged", report.concepts,
-                        tag_services.tags_backfill())
+                        tag_services.tags_backfill(wait=True))
     except Exception:  # the next worker start tries again; photos meanwhile simply have no tags
         logger.exception("could not build the tagging vocabulary")
     finally:

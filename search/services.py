@@ -172,11 +172,15 @@ def _reindex_batch(*, model: EmbeddingModel, photos: list) -> None:
 
 
 @contextmanager
-def advisory_lock(lock_id: int):
-    """A PostgreSQL session lock across processes; yields whether this process got it."""
+def advisory_lock(lock_id: int, *, wait: bool = False):
+    """A PostgreSQL session lock across processes; yields whether this process got it (with
+    `wait`, it waits for it)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-        acquired = cursor.fetchone()[0]
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s), true", [lock_id])
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        acquired = cursor.fetchone()[-1]
     try:
         yield acquired
     finally:

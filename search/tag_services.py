@@ -208,13 +208,13 @@ def photos_tag(*, model: EmbeddingModel, rows: list[tuple[int, int, np.ndarray]]
 BACKFILL_LOCK_ID = 7_201_003  # one backfill at a time across processes
 
 
-def tags_backfill(*, batch_size: int = 256, limit: int | None = None) -> int:
+def tags_backfill(*, batch_size: int = 256, limit: int | None = None, wait: bool = False) -> int:
     """Tag photos whose vector for the active model has not been tagged yet (photos embedded
     before the vocabulary existed, or re-embedded by a re-index). Returns how many were tagged
-    (0 when another process is backfilling)."""
+    (0 when another process is backfilling, unless `wait`: then it waits its turn)."""
     from search.services import advisory_lock
 
-    with advisory_lock(BACKFILL_LOCK_ID) as acquired:
+    with advisory_lock(BACKFILL_LOCK_ID, wait=wait) as acquired:
         if not acquired:
             return 0
         model = _active_model()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if report.skipped:
             self.stderr.write(f"Not in GloVe, skipped: {', '.join(report.skipped)}")
         if not no_tagging:
-            tagged = tag_services.tags_backfill()
+            tagged = tag_services.tags_backfill(wait=True)
             self.stdout.write(f"{tagged:,} photo(s) tagged")
         self.stdout.write(self.style.SUCCESS(
             f"Vocabulary ready: {report.concepts:,} concepts, {report.glove_words:,} GloVe words "

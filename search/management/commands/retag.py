@@ -10,4 +10,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         marked = tag_services.tags_mark_stale()
         self.stdout.write(f"{marked:,} photo(s) to re-tag…")
-        self.stdout.write(self.style.SUCCESS(f"{tag_services.tags_backfill():,} photo(s) re-tagged."))
+        self.stdout.write(self.style.SUCCESS(f"{tag_services.tags_backfill(wait=True):,} photo(s) re-tagged."))
