@@ -45,10 +45,14 @@ def test_a_worker_starting_without_the_vocabulary_builds_it_and_tags_what_waited
     Concept.objects.all().delete()
     photo = ready_photo_factory(owner=user)  # processed before there is a vocabulary: no tags
     assert not PhotoTag.objects.filter(photo=photo).exists()
+    embedding = PhotoEmbedding.objects.get(photo=photo)
+    assert not embedding.tagged
 
     worker = workers.start_worker(broker_url=redis_broker, extra_env={"VOCABULARY_BUILD_ON_WORKER_START": "true"})
     try:
-        built = workers.wait_for(lambda: PhotoTag.objects.filter(photo=photo).exists(), timeout=180, interval=1)
+        # Tagged: its automatic tags were computed (a generated image may get none above the threshold).
+        built = workers.wait_for(lambda: PhotoEmbedding.objects.filter(pk=embedding.pk, tagged=True).exists(),
+                                 timeout=180, interval=1)
     finally:
         log = workers.stop_worker(worker)
     assert built, log[-3000:]
