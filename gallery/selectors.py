@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from gallery.models import Photo
+from search.queries import normalise_text
 from imagesearch.exceptions import NotFound
 
 
@@ -15,7 +16,7 @@ def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None
                tag: str | None = None) -> QuerySet[Photo]:
     photos = Photo.objects.filter(owner=owner)
     if tag:
-        photos = photos.filter(tags__name=" ".join(tag.split()).lower(), tags__hidden=False)
+        photos = photos.filter(tags__name=normalise_text(tag), tags__hidden=False)
     if status == WAITING:
         photos = photos.filter(status__in=[Photo.Status.PENDING, Photo.Status.PROCESSING])
     elif status:

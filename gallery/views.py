@@ -14,6 +14,7 @@ from gallery.forms import SignupForm, UploadForm
 from gallery.models import Photo
 from gallery.serializers import photo_status_message
 from imagesearch.exceptions import ApplicationError, NotFound
+from search.queries import normalise_text
 
 PHOTOS_PER_PAGE = 60
 
@@ -29,7 +30,7 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
     status_filter = request.GET.get("status") or None
     if status_filter not in (None, selectors.WAITING, *Photo.Status.values):
         status_filter = None
-    tag_filter = " ".join(request.GET.get("tag", "").replace("\x00", "").split())[:40].lower() or None
+    tag_filter = normalise_text(request.GET.get("tag", "").replace("\x00", ""))[:40] or None
     photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter)
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

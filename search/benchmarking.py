@@ -40,7 +40,8 @@ class Row:
         return f"| {self.name} | {self.p50_ms:.2f} | {self.p95_ms:.2f} | {recall} |"
 
 
-def _percentiles(times: list[float]) -> tuple[float, float]:
+def percentiles_ms(times: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of durations in seconds."""
     ordered = sorted(times)
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
 
@@ -106,9 +107,9 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
         sql_times.append(time.perf_counter() - started)
     plan = "HNSW iterative" if use_index else "exact scan"
     return [
-        Row(f"{label} ({len(ids)} photos): search module, {plan}", *_percentiles(module_times), float(np.mean(recalls))),
-        Row(f"{label}: raw SQL, same plan", *_percentiles(sql_times)),
-        Row(f"{label}: numpy exact scan in process (floor)", *_percentiles(numpy_times), 1.0),
+        Row(f"{label} ({len(ids)} photos): search module, {plan}", *percentiles_ms(module_times), float(np.mean(recalls))),
+        Row(f"{label}: raw SQL, same plan", *percentiles_ms(sql_times)),
+        Row(f"{label}: numpy exact scan in process (floor)", *percentiles_ms(numpy_times), 1.0),
     ]
 
 
@@ -156,7 +157,7 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     with _BenchmarkVectors():
         times = _timed_requests(
             (lambda i=i: client.get(f"/api/v1/photos/{i}/similar/?limit={K}", **auth)) for i in picks)
-        rows.append(Row(f"HTTP find-similar, user with {len(ids)} photos", *_percentiles(times)))
+        rows.append(Row(f"HTTP find-similar, user with {len(ids)} photos", *percentiles_ms(times)))
         if loaded.dimensions != DIMS:
             return rows
         words = [f"photo of thing number {n}" for n in range(min(requests, 100))]
@@ -165,15 +166,15 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
         cold = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         cached = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         kind = "hybrid: CLIP + GloVe tag match" if GloveWord.objects.exists() else "CLIP only: no GloVe words loaded"
-        rows.append(Row(f"HTTP text search ({kind}), cold query ({loaded.spec.key})", *_percentiles(cold)))
-        rows.append(Row(f"HTTP text search ({kind}), cached query", *_percentiles(cached)))
+        rows.append(Row(f"HTTP text search ({kind}), cold query ({loaded.spec.key})", *percentiles_ms(cold)))
+        rows.append(Row(f"HTTP text search ({kind}), cached query", *percentiles_ms(cached)))
         photo = _region_photo(user=user, services=services, Photo=Photo)
         rng = np.random.default_rng(5)
         boxes = [sorted(rng.uniform(0, 0.4, 2)) + sorted(rng.uniform(0.6, 1, 2)) for _ in range(min(requests, 50))]
         region = _timed_requests((lambda b=b: client.post(
             "/api/v1/search/region/", {"photo_id": photo.pk, "box": [b[0], b[1], b[2], b[3]], "limit": K},
             content_type="application/json", **auth)) for b in boxes)
-        rows.append(Row("HTTP region search (crop decode + image encoder + search)", *_percentiles(region)))
+        rows.append(Row("HTTP region search (crop decode + image encoder + search)", *percentiles_ms(region)))
     return rows
 
 

@@ -15,7 +15,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -29,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
+
+from search.benchmarking import percentiles_ms
 
 UPLOAD, LIST, SEARCH, SIMILAR, POLL = "upload", "gallery list", "text search", "find-similar", "status poll"
 SEARCH_WORDS = ("dog", "airplane", "sunflower", "a red car", "butterfly", "piano", "face", "motorbike",
@@ -242,11 +243,11 @@ def endpoint_figures(*, samples: list[Sample], seconds: dict[str, float], defaul
         own = [s for s in samples if s.endpoint == endpoint]
         if not own:
             continue
-        times = sorted(s.seconds * 1000 for s in own)
+        p50_ms, p95_ms = percentiles_ms([s.seconds for s in own])
         window = seconds.get(endpoint, default_seconds)
         figures.append(EndpointFigures(
             endpoint=endpoint, requests=len(own), per_second=round(len(own) / window, 2) if window else 0.0,
-            p50_ms=round(statistics.median(times), 1), p95_ms=round(times[min(len(times) - 1, int(0.95 * len(times)))], 1),
+            p50_ms=round(p50_ms, 1), p95_ms=round(p95_ms, 1),
             server_errors=sum(1 for s in own if s.status >= 500),
             client_errors=sum(1 for s in own if 400 <= s.status < 500), no_response=sum(1 for s in own if s.status == 0)))
     return figures

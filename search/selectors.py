@@ -63,9 +63,7 @@ def photos_near(*, owner, query: np.ndarray, options: SearchOptions, exclude_pho
     """The owner's photos nearest to a query vector, best first, at or above `min_score`
     (`model`: the active model's row, when the caller already has it)."""
     model = model or active_model_row()
-    if options.metric not in vectors.METRICS:
-        raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
-                               field="metric")
+    _check_metric(options)
     if model is None:
         return SearchResult(results=[], options=options, model_key=clip.active_spec().key)
     matches = vectors.nearest(model=model, owner_id=owner.pk, query=query, limit=options.limit,
@@ -83,6 +81,12 @@ def photos_near(*, owner, query: np.ndarray, options: SearchOptions, exclude_pho
         model_key=model.key,
         next_offset=options.offset + options.limit if full_page else None,
     )
+
+
+def _check_metric(options: SearchOptions) -> None:
+    if options.metric not in vectors.METRICS:
+        raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
+                               field="metric")
 
 
 def search_similar(*, owner, photo_id: int, options: SearchOptions) -> tuple[Photo, SearchResult]:
@@ -110,9 +114,7 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     model = active_model_row()
     if model is None:
         return SearchResult(results=[], options=options, model_key=clip.active_spec().key)
-    if options.metric not in vectors.METRICS:
-        raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
-                               field="metric")
+    _check_metric(options)
     # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
     depth = HYBRID_DEPTH
     tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)

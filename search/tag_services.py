@@ -70,8 +70,7 @@ def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[st
     index = {word: row for row, word in enumerate(words)}
     entries, skipped = [], []
     for entry in vocabulary.load():
-        known = [index[word] for word in glove.words_of(entry.name) if word in index]
-        vector = glove.mean_unit_vector(matrix[known]) if known else None
+        vector = _packaged_phrase_vector(entry.name, index=index, matrix=matrix)
         if vector is None:
             skipped.append(entry.name)
         else:
@@ -92,16 +91,21 @@ def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[st
                             embedded=embedded, model_key=model_key)
 
 
+def _packaged_phrase_vector(text: str, *, index: dict[str, int], matrix: np.ndarray) -> np.ndarray | None:
+    known = [index[word] for word in glove.words_of(text) if word in index]
+    return glove.mean_unit_vector(matrix[known]) if known else None
+
+
 def _tags_without_glove_fill(*, index: dict[str, int], matrix: np.ndarray) -> None:
     """Tags added while GloVe was not loaded yet get their vectors, and their photos new tag vectors."""
     names = set(PhotoTag.objects.filter(glove__isnull=True).values_list("name", flat=True).distinct())
     photo_ids: set[int] = set()
     for name in names:
-        known = [index[word] for word in glove.words_of(name) if word in index]
-        if known:
+        vector = _packaged_phrase_vector(name, index=index, matrix=matrix)
+        if vector is not None:
             tags = PhotoTag.objects.filter(glove__isnull=True, name=name)
             photo_ids |= set(tags.values_list("photo_id", flat=True))
-            tags.update(glove=glove.mean_unit_vector(matrix[known]))
+            tags.update(glove=vector)
     if photo_ids:
         tag_vectors_update(photo_ids=sorted(photo_ids))
 
@@ -262,7 +266,7 @@ def tag_vectors_update(*, photo_ids: list[int]) -> None:
 
 def clean_tag_name(name) -> str:
     """A tag as typed to its stored form (lowercase, single spaces), or a clear error."""
-    text = " ".join(str(name or "").split()).lower()
+    text = queries.normalise_text(str(name or ""))
     if not text:
         raise ApplicationError("Type a tag: a word or a short phrase.", field="name")
     if len(text) > TAG_NAME_MAX_LENGTH:
@@ -304,7 +308,7 @@ def photo_tag_remove(*, owner, photo_id: int, name: str) -> PhotoTag:
     from gallery.selectors import photo_get
 
     photo = photo_get(owner=owner, photo_id=photo_id)
-    cleaned = " ".join(str(name or "").split()).lower()
+    cleaned = queries.normalise_text(str(name or ""))
     with transaction.atomic():
         # No tag holds a NUL (PostgreSQL text cannot even be compared with one).
         tags = PhotoTag.objects.select_for_update().filter(photo=photo, name=cleaned, hidden=False)

@@ -118,12 +118,15 @@ _sizes_lock = threading.Lock()
 
 def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
     """How many vectors the owner has for the model (cached briefly: it only picks the plan)."""
-    key = (model.pk, owner_id)
+    return _cached_count((model.pk, owner_id), PhotoEmbedding.objects.filter(model=model, owner_id=owner_id))
+
+
+def _cached_count(key: tuple, queryset) -> int:
     now = time.monotonic()
     cached = _sizes.get(key)
     if cached and now - cached[0] < GALLERY_SIZE_TTL_SECONDS:
         return cached[1]
-    size = PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).count()
+    size = queryset.count()
     with _sizes_lock:
         _sizes[key] = (now, size)
     return size
@@ -242,7 +245,7 @@ def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> 
 
 def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
     """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
-    size = PhotoTagVector.objects.filter(owner_id=owner_id).count()
+    size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id))
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
            "WHERE owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
     rows = _fetch_ordered(sql, [_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
