@@ -1,5 +1,7 @@
 """REST API of the gallery (mobile apps and the browser's upload script)."""
 
+from urllib.parse import quote
+
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -8,12 +10,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gallery import selectors, services
+from gallery import selectors
 from gallery.models import Photo
 from gallery.serializers import PhotoOutputSerializer
+from gallery.services import uploads
 from imagesearch.exceptions import NotFound
-from imagesearch.renderers import FileRenderer
 from imagesearch.pagination import Pagination, paginate
+from imagesearch.renderers import FileRenderer
 
 
 class PhotoCollectionApi(APIView):
@@ -65,7 +68,7 @@ class PhotoCollectionApi(APIView):
     )
     def post(self, request):
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
-        outcomes = services.photos_upload(owner=request.user, files=files)
+        outcomes = uploads.photos_upload(owner=request.user, files=files)
         body = self.UploadResultSerializer(
             [{"filename": o.filename, "result": o.result, "error": o.error, "photo": o.photo} for o in outcomes],
             many=True, context={"request": request},
@@ -87,7 +90,7 @@ class PhotoDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, photo_id: int):
-        services.photo_delete(photo=selectors.photo_get(owner=request.user, photo_id=photo_id))
+        uploads.photo_delete(photo=selectors.photo_get(owner=request.user, photo_id=photo_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -123,8 +126,6 @@ class _PhotoFileApi(APIView):
 
 
 def _inline_disposition(filename: str) -> str:
-    from urllib.parse import quote
-
     return f"inline; filename*=UTF-8''{quote(filename)}"
 
 

@@ -6,4 +6,4 @@ class GalleryConfig(AppConfig):
     name = "gallery"
 
     def ready(self) -> None:
-        from gallery import signals  # noqa: F401
+        from gallery import signals  # noqa: F401, PLC0415 - receivers connect once the app registry is ready

@@ -135,7 +135,7 @@ def _decode(image: Image.Image) -> None:
     try:
         image.seek(0)
         image.load()
-    except Exception as exc:  # decoders of hostile files fail in many ways (struct.error, IndexError…)
+    except Exception as exc:  # noqa: BLE001 - decoders of hostile files fail in many ways (struct.error, IndexError…)
         message = str(exc) or exc.__class__.__name__
         if "truncated" in message:
             message = "the file is truncated (incomplete upload?)"
@@ -145,14 +145,14 @@ def _decode(image: Image.Image) -> None:
 def _upright(image: Image.Image) -> Image.Image:
     try:
         return ImageOps.exif_transpose(image)
-    except Exception:  # a broken EXIF block: show the pixels as stored
+    except Exception:  # noqa: BLE001 - a broken EXIF block: show the pixels as stored
         return image
 
 
 def _orientation(image: Image.Image) -> int:
     try:
         return int(image.getexif().get(0x0112, 1))
-    except Exception:  # a broken EXIF block must not reject an otherwise good photo
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not reject an otherwise good photo
         return 1
 
 
@@ -162,5 +162,5 @@ def _taken_at(image: Image.Image) -> datetime | None:
         if not value:
             return None
         return datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(tzinfo=timezone.utc)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a malformed date in EXIF is no date
         return None

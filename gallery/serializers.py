@@ -1,27 +1,12 @@
 """Output shapes shared by the gallery and search APIs."""
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gallery.models import Photo
-
-
-def photo_status_message(photo: Photo) -> str:
-    """A sentence for the user about where the photo is in processing."""
-    if photo.status == Photo.Status.FAILED:
-        return photo.error or "Processing failed."
-    if photo.status == Photo.Status.PROCESSING:
-        return "Making the thumbnail and search vector…"
-    if photo.status == Photo.Status.PENDING:
-        waited = (timezone.now() - (photo.queued_at or photo.created_at)).total_seconds()
-        if waited > settings.PROCESSING_REQUEUE_AFTER_SECONDS:
-            return (f"Waiting for the background worker for {int(waited // 60)} min. "
-                    "Is the worker running? Photos are queued again automatically.")
-        return "Queued for processing."
-    return ""
+from gallery.selectors import photo_status_message
+from search.selectors.tags import photo_tags
 
 
 class TagOutputSerializer(serializers.Serializer):
@@ -44,8 +29,6 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TagOutputSerializer(many=True))
     def get_tags(self, photo: Photo) -> list[dict]:
-        from search.tag_selectors import photo_tags
-
         return TagOutputSerializer(photo_tags(photo=photo), many=True).data
 
     def get_status_message(self, photo: Photo) -> str:

@@ -4,33 +4,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gallery import selectors, services
+from gallery import selectors
 from gallery.forms import SignupForm, UploadForm
 from gallery.models import Photo
-from gallery.serializers import photo_status_message
-from imagesearch.exceptions import ApplicationError, NotFound
-from search.queries import normalise_text
+from gallery.services import uploads
+from imagesearch.exceptions import ApplicationError, get_or_404
+from search.selectors.tags import tag_filter_clean
 
 PHOTOS_PER_PAGE = 60
-
-
-def owned_photo_or_404(request, photo_id: int):
-    try:
-        return selectors.photo_get(owner=request.user, photo_id=photo_id)
-    except NotFound:
-        raise Http404("Photo not found.") from None
 
 
 def home(request, upload_form: UploadForm | None = None, status: int = 200):
     status_filter = request.GET.get("status") or None
     if status_filter not in (None, selectors.WAITING, *Photo.Status.values):
         status_filter = None
-    tag_filter = normalise_text(request.GET.get("tag", "").replace("\x00", ""))[:40] or None
+    tag_filter = tag_filter_clean(request.GET.get("tag"))
     photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter)
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -51,7 +43,7 @@ def upload(request):
     if not form.is_valid():
         return home(request, upload_form=form, status=400)
     try:
-        outcomes = services.photos_upload(owner=request.user, files=form.cleaned_data["files"])
+        outcomes = uploads.photos_upload(owner=request.user, files=form.cleaned_data["files"])
     except ApplicationError as exc:
         form.add_error("files", exc.message)
         return home(request, upload_form=form, status=400)
@@ -65,20 +57,16 @@ def upload(request):
     return redirect("gallery:home")
 
 
-def photo_detail(request, photo_id: int, *, tag_error: str = "", tag_value: str = ""):
-    from search.tag_selectors import photo_tags
-
-    photo = owned_photo_or_404(request, photo_id)
-    context = {"photo": photo, "status_message": photo_status_message(photo), "tags": photo_tags(photo=photo),
-               "tag_error": tag_error, "tag_value": tag_value}
-    return render(request, "gallery/photo_detail.html", context, status=400 if tag_error else 200)
+def photo_detail(request, photo_id: int):
+    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id)
+    return render(request, "gallery/photo_detail.html", selectors.photo_page(photo=photo))
 
 
 @require_POST
 def photo_delete(request, photo_id: int):
-    photo = owned_photo_or_404(request, photo_id)
+    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id)
     name = photo.original_name
-    services.photo_delete(photo=photo)
+    uploads.photo_delete(photo=photo)
     messages.success(request, f"Deleted {name}.")
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -88,7 +76,7 @@ def photo_delete(request, photo_id: int):
 
 @require_POST
 def retry_failed(request):
-    count = services.photos_retry_failed(owner=request.user)
+    count = uploads.photos_retry_failed(owner=request.user)
     messages.info(request, f"Queued {count} failed photo(s) again." if count else "No failed photos to retry.")
     return redirect("gallery:home")
 

@@ -1,9 +1,90 @@
+"""The Celery app (configured from Django's settings, `CELERY_*`) and the worker's start-up hooks.
+
+The hooks import domain code in their bodies: this module is imported while Django's settings
+load (imagesearch/__init__.py), before any app or model can be.
+"""
+
+import logging
 import os
+import subprocess
+import sys
+import threading
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init, worker_ready
+from django.conf import settings
+from django.db import connection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagesearch.settings.dev")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("imagesearch")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _preload_model() -> None:
+    from search.clip import encoders, weights  # noqa: PLC0415 - see the module docstring
+
+    try:
+        encoders.get_model()
+    except weights.ModelUnavailable as exc:
+        logger.error("%s", exc)
+
+
+@worker_process_init.connect
+def load_model_in_child(**kwargs) -> None:
+    _preload_model()
+
+
+@worker_init.connect
+def load_model_in_solo_worker(sender=None, **kwargs) -> None:
+    # The solo pool runs tasks in this process; the prefork pool loads in each child instead
+    # (torch must not be initialised before a fork).
+    if sender is not None and "solo" in str(getattr(sender, "pool_cls", "")).lower():
+        _preload_model()
+
+
+@worker_ready.connect
+def sweep_at_start(sender=None, **kwargs) -> None:
+    # Pick up what waited while no worker ran, and start a re-index after a model switch.
+    from gallery.tasks import sweep_unprocessed_photos  # noqa: PLC0415 - see the module docstring
+    from search.services.vocabulary import vocabulary_missing  # noqa: PLC0415 - see the module docstring
+
+    try:
+        sweep_unprocessed_photos.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
+        logger.warning("could not queue the start-up sweep: %s", exc)
+    if not settings.VOCABULARY_BUILD_ON_WORKER_START:
+        return
+    try:
+        missing = vocabulary_missing()
+    except Exception as exc:  # noqa: BLE001 - the database is down: the next start tries again
+        logger.warning("could not check the tagging vocabulary: %s", exc)
+        return
+    if not missing:
+        return
+    pool = str(getattr(getattr(sender, "controller", None), "pool_cls", "")).lower()
+    if "solo" in pool or not pool:
+        # Beside the task pool, so that photos are processed meanwhile (tagged when it is done).
+        threading.Thread(target=_build_vocabulary, name="vocabulary", daemon=True).start()
+    else:
+        # A forking pool's parent must not load torch: build in a process of its own.
+        subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "build_vocabulary"])
+
+
+def _build_vocabulary() -> None:
+    from search.services.tagging import tags_backfill  # noqa: PLC0415 - see the module docstring
+    from search.services.vocabulary import vocabulary_build  # noqa: PLC0415 - see the module docstring
+
+    logger.info("building the tagging vocabulary (first start, about a minute)…")
+    try:
+        report = vocabulary_build(progress=lambda message: logger.info("vocabulary: %s", message))
+        if report is not None:
+            logger.info("vocabulary ready: %d concepts; %d photo(s) tagged", report.concepts,
+                        tags_backfill(wait=True))
+    except Exception:  # the next worker start tries again; photos meanwhile simply have no tags
+        logger.exception("could not build the tagging vocabulary")
+    finally:
+        connection.close()

@@ -21,7 +21,7 @@ def _server(pgdata: Path):
     # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver
+        import pgserver  # noqa: PLC0415 - only the embedded run needs it (and it warns on import)
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     return pgserver.get_server(pgdata, cleanup_mode=None)
@@ -42,7 +42,7 @@ def stop(pgdata: Path) -> None:
     """Stop the server for this data folder if it runs (no-op otherwise)."""
     if not (pgdata / "postmaster.pid").exists():
         return
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # noqa: PLC0415 - as above
 
     user = "pgserver" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -26,6 +29,19 @@ class NotFound(ApplicationError):
 
 class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+T = TypeVar("T")
+
+
+def get_or_404(fetch: Callable[..., T], **kwargs) -> T:
+    """For HTML views: call a selector that raises NotFound (`photo_get(owner=, photo_id=)`);
+    NotFound becomes Django's 404 page. Other application errors are the view's to show, as a
+    form error or a message (their `.message`)."""
+    try:
+        return fetch(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 def api_exception_handler(exc, context):

@@ -7,10 +7,10 @@ def post_worker_init(worker):
     # Resolving and loading the model imports torch/open_clip (~5 s) and may probe the network;
     # do it in the background at start instead of on the first user's request.
     def warm_up():
-        from search import clip
+        from search.clip import encoders  # noqa: PLC0415 - gunicorn reads this file before Django is set up
 
         try:
-            clip.get_model()
+            encoders.get_model()
         except Exception:  # noqa: BLE001 - a failure shows up again, with its message, on first use
             pass
 

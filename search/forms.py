@@ -1,8 +1,8 @@
 from django import forms
 
 from search import vectors
-from search import selectors
-from search.selectors import SearchOptions
+from search.inputs import parse_box
+from search.selectors.photo_search import SearchOptions
 
 PAGE_SIZE = 30
 
@@ -25,4 +25,4 @@ class ImageQueryForm(forms.Form):
     box = forms.CharField(required=False, help_text="Optional crop: x0,y0,x1,y1 in 0..1")
 
     def clean_box(self):
-        return selectors.parse_box(self.cleaned_data.get("box", "")) or None
+        return parse_box(self.cleaned_data.get("box", "")) or None

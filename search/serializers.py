@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from gallery.serializers import PhotoOutputSerializer
 from search import vectors
-from search.selectors import SearchOptions, SearchResult
+from search.selectors.photo_search import SearchOptions, SearchResult
 
 
 class SearchOptionsSerializer(serializers.Serializer):

@@ -2,6 +2,11 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from search import glove, vectors
+from search.clip import encoders, weights
+from search.models import Concept, GloveWord
+from search.services import embedding_models
+from search.services import vocabulary as vocabulary_services
 from tests.factories import UserFactory
 
 
@@ -48,23 +53,21 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def switch_model(settings):
     """Change the CLIP settings for one test; the process's model is reloaded around it."""
-    from search import clip
 
     def switch(**overrides):
         for name, value in overrides.items():
             setattr(settings, name, value)
-        clip.reset()
+        encoders.reset()
 
     yield switch
-    clip.reset()
+    encoders.reset()
 
 
 @pytest.fixture
 def offline_model(switch_model):
     """The small CLIP trained by the project: meaningful results, fast on a CPU."""
-    from search import clip
 
-    switch_model(CLIP_MODEL=clip.OFFLINE_ARCHITECTURE, CLIP_PRETRAINED=clip.offline_spec().pretrained,
+    switch_model(CLIP_MODEL=weights.OFFLINE_ARCHITECTURE, CLIP_PRETRAINED=weights.offline_spec().pretrained,
                  CLIP_RANDOM_WEIGHTS=False)
 
 
@@ -74,27 +77,20 @@ def glove_words(django_db_setup, django_db_blocker):
     the offline model's concept vectors, committed once (the words take about a minute). The word
     table is unmanaged, so flushes between transactional tests keep it; the vocabulary fixture
     rebuilds the rest when a flush removed it."""
-    from search import glove, tag_services, vectors
-    from search.models import GloveWord
-
     with django_db_blocker.unblock():
         words, matrix = glove.load_packaged()
         if GloveWord.objects.count() != len(words):
             vectors.glove_words_replace(words=words, matrix=matrix)
-        tag_services.vocabulary_build(embed=True)
+        vocabulary_services.vocabulary_build(embed=True)
 
 
 @pytest.fixture
 def vocabulary(glove_words, offline_model, db):
     """The tagging vocabulary with the offline model's concept vectors (photos processed in the
     test get automatic tags)."""
-    from search import tag_services
-    from search.models import Concept, GloveWord
-    from search.services import active_embedding_model
-
     if not Concept.objects.exists():
-        return tag_services.vocabulary_build(embed=True)
-    model = active_embedding_model()
-    return tag_services.VocabularyReport(
+        return vocabulary_services.vocabulary_build(embed=True)
+    model = embedding_models.active_model_ensure()
+    return vocabulary_services.VocabularyReport(
         glove_words=GloveWord.objects.count(), glove_loaded=False, concepts=Concept.objects.count(), skipped=[],
-        embedded=tag_services.concept_embeddings_ensure(model=model), model_key=model.key)
+        embedded=vocabulary_services.concept_embeddings_ensure(model=model), model_key=model.key)

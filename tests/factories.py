@@ -1,7 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from gallery import services
+from gallery.services import processing, uploads
+from search.models import PhotoTag
+from search.services import tag_edits
 from tests import images
 
 PASSWORD = "correct-horse-battery-9"
@@ -27,14 +29,22 @@ _seed = iter(range(10_000, 10**9))
 
 def photo_factory(*, owner, data: bytes | None = None, name: str = "photo.jpg"):
     """A photo stored through the real upload service (pending until processed)."""
-    outcome = services.photo_upload(owner=owner, file=images.upload(data or images.jpeg(seed=next(_seed)), name=name))
+    outcome = uploads.photo_upload(owner=owner, file=images.upload(data or images.jpeg(seed=next(_seed)), name=name))
     assert outcome.photo is not None, outcome.error
     return outcome.photo
 
 
 def ready_photo_factory(*, owner, data: bytes | None = None, name: str = "photo.jpg"):
     photo = photo_factory(owner=owner, data=data, name=name)
-    services.photos_process_pending()
+    processing.photos_process_pending()
     photo.refresh_from_db()
     assert photo.status == "ready", photo.error
+    return photo
+
+def tagged_photo(owner, *names, seed=0):
+    """A ready photo whose only tags are the given ones (added by the owner)."""
+    photo = ready_photo_factory(owner=owner, data=images.jpeg(120, 90, seed=seed))
+    PhotoTag.objects.filter(photo=photo).delete()
+    for name in names:
+        tag_edits.photo_tag_add(photo=photo, name=name)
     return photo

@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from kombu import pools as kombu_pools
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from imagesearch.celery import app
 

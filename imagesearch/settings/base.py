@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from imagesearch import embedded_postgres
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -72,8 +74,6 @@ TEMPLATES = [
 def _database_url() -> str:
     if env("DATABASE_URL", default=""):
         return env("DATABASE_URL")
-    from imagesearch import embedded_postgres
-
     return embedded_postgres.database_url(EMBEDDED_PGDATA, database=env("EMBEDDED_DATABASE_NAME", default="imagesearch"))
 
 
@@ -123,7 +123,7 @@ CLIP_PRETRAINED = env("CLIP_PRETRAINED", default="laion2b_s34b_b79k")
 # Seeded random weights: only for tests and speed benchmarks, never a silent fallback.
 CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
 # When the configured weights can't be had (no internet), use the small model shipped in
-# search/offline_model instead of failing.
+# search/clip/offline_model instead of failing.
 CLIP_OFFLINE_FALLBACK = env.bool("CLIP_OFFLINE_FALLBACK", default=True)
 CLIP_CACHE_DIR = Path(env("CLIP_CACHE_DIR", default=str(DATA_DIR / "models")))
 CLIP_BATCH_SIZE = env.int("CLIP_BATCH_SIZE", default=16)

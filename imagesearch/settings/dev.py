@@ -2,7 +2,7 @@
 
 import secrets
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import DATA_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

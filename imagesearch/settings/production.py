@@ -1,6 +1,6 @@
 """Production: real PostgreSQL (DATABASE_URL) and Redis; secrets come from the environment."""
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False

@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env, filesystem_broker_options
 
 DEBUG = False
@@ -13,7 +13,7 @@ if env("TEST_DATABASE_URL", default=""):
 
 # The small CLIP trained by the project: results make sense, and it is fast on a CPU.
 CLIP_MODEL = env("CLIP_MODEL", default="imagesearch-offline")
-CLIP_PRETRAINED = env("CLIP_PRETRAINED", default=str(BASE_DIR / "search" / "offline_model" / "imagesearch-offline.pt"))
+CLIP_PRETRAINED = env("CLIP_PRETRAINED", default=str(BASE_DIR / "search" / "clip" / "offline_model" / "imagesearch-offline.pt"))
 CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
 
 # Each test run gets its own media folder and serverless broker folder.

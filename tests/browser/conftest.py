@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 
-from tests import workers
+from search.clip import weights
+from tests import images, workers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -62,7 +64,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests need Debian's Chromium")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional: skip without it
     except ImportError:
         pytest.skip("playwright is not installed (pip install -r requirements-dev.txt)")
 
@@ -73,7 +75,7 @@ def browser():
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any launch failure skips the browser tests
         playwright.stop()
         _restore_env(previous)
         pytest.skip(f"Chromium at {CHROMIUM} did not start: {exc}")
@@ -113,7 +115,7 @@ def new_page(browser, request):
                 suffix = "" if number == index == 0 else f"-{number}-{index}"
                 try:
                     screenshot(page, f"{request.node.name}-failure{suffix}")
-                except Exception as exc:  # a crashed page must not hide the test's own error
+                except Exception as exc:  # noqa: BLE001 - a crashed page must not hide the test's own error
                     print(f"could not save a failure screenshot: {exc}")
         context.close()
 
@@ -129,9 +131,8 @@ def page(new_page):
 def _model_resolved():
     """Every logged-in page asks search.clip which model is active; the first ask in a process imports
     torch and open_clip (5-10 s here). Do it once up front so no page load in a test pays for it."""
-    from search import clip
 
-    clip.resolve()
+    weights.resolve()
 
 
 @pytest.fixture
@@ -153,8 +154,6 @@ class LiveApp:
 @pytest.fixture
 def live_app(live_url, media_root, request):
     """A live server plus a real Celery worker (Redis broker) sharing the test database and MEDIA_ROOT."""
-    import redis
-
     broker_url = workers.redis_url_or_skip(database=REDIS_DB)
     redis.Redis.from_url(broker_url).flushdb()
     with workers.broker(broker_url):  # the live server thread publishes through this process's Celery app
@@ -181,6 +180,5 @@ def caltech_photos(count: int) -> list[tuple[str, bytes]]:
                 picked.append((f"{folder.name.lower()}-{files[0].name}", files[0].read_bytes()))
             if len(picked) == count:
                 return picked
-    from tests import images
 
     return [(f"generated-{seed}.jpg", images.jpeg(640, 480, seed=900 + seed)) for seed in range(count)]

@@ -99,7 +99,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _bias_toward_real_data(schema, gallery) -> None:
+def _bias_toward_real_data(schema, gallery) -> None:  # noqa: C901 - one walk over the schema's parameters
     """Half of the generated values stay as generated; the others become real ones. Only well-typed
     values are swapped, so a negative (invalid) case stays invalid."""
     ids, tags = gallery["ids"], gallery["tags"]
@@ -195,7 +195,7 @@ def _check_contract(schema, gallery, *, max_examples: int, methods: set[str] | N
                 run()
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE, operation.label  # no parameters to make invalid
-            except (Exception, BaseExceptionGroup) as exc:  # schemathesis reports check failures as a group
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - schemathesis reports check failures as a group
                 notes = "\n".join(getattr(exc, "__notes__", ()))  # Hypothesis: the falsifying example
                 failures.append(f"{operation.label} ({mode.value} data): {exc}\n{notes}")
     assert not failures, "\n\n".join(failures)

@@ -30,13 +30,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import redis
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from pgserver._commands import pg_ctl
+from pgserver.postgres_server import PostgresServer
 
 from gallery.models import Photo
-from search import services as search_services
+from imagesearch import embedded_postgres
 from search.models import PhotoEmbedding
+from search.services import embedding_models
 from tests import images, workers
 
 pytestmark = [pytest.mark.faults]
@@ -76,8 +80,6 @@ class PrivateRedis:
         assert workers.wait_for(lambda: not workers._port_open(self.port), timeout=10, interval=0.05)
 
     def queue_length(self) -> int:
-        import redis
-
         return redis.Redis.from_url(self.url).llen(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
@@ -241,7 +243,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_lost_or_done_twice(api_client,
     after = {p.pk: p for p in Photo.objects.filter(id__in=ids)}
     assert statuses(ids) == {"ready": count}
     # Exactly one vector per photo, all for the active model.
-    model = search_services.active_embedding_model()
+    model = embedding_models.active_model_ensure()
     rows = PhotoEmbedding.objects.filter(photo_id__in=ids)
     assert rows.count() == count
     assert rows.filter(model=model).values("photo_id").distinct().count() == count
@@ -383,16 +385,12 @@ class PrivatePostgres:
     shared server under .data/pgdata also serves other test sessions and is not restarted."""
 
     def __init__(self) -> None:
-        from imagesearch import embedded_postgres
-
         self.folder = Path(tempfile.mkdtemp(prefix="imagesearch-faults-pg-"))
         self.pgdata = self.folder / "pgdata"
         self.url = embedded_postgres.database_url(self.pgdata, database="imagesearch")
         self.server = embedded_postgres._server(self.pgdata)
 
     def _pg_ctl(self, *args: str) -> None:
-        from pgserver._commands import pg_ctl
-
         pg_ctl(["-w", *args], pgdata=self.server.pgdata, user=self.server.system_user, timeout=60)
 
     def restart(self, mode: str) -> None:
@@ -406,8 +404,6 @@ class PrivatePostgres:
         return int(out.split("\n")[2].strip())
 
     def destroy(self) -> None:
-        from pgserver.postgres_server import PostgresServer
-
         with contextlib.suppress(Exception):
             self._pg_ctl("-m", "immediate", "stop")
         PostgresServer._instances.pop(self.server.pgdata, None)

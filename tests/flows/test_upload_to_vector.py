@@ -4,8 +4,9 @@ import pytest
 import redis
 
 from gallery.models import Photo
-from search.models import PhotoEmbedding
+from search.models import Concept, ConceptEmbedding, PhotoEmbedding, PhotoTag
 from tests import images, workers
+from tests.factories import ready_photo_factory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +40,6 @@ def test_upload_returns_at_once_and_a_worker_makes_it_ready(api_client, user, re
 
 
 def test_a_worker_starting_without_the_vocabulary_builds_it_and_tags_what_waited(user, glove_words, redis_broker):
-    from search.models import Concept, ConceptEmbedding, PhotoTag
-    from tests.factories import ready_photo_factory
-
     Concept.objects.all().delete()
     photo = ready_photo_factory(owner=user)  # processed before there is a vocabulary: no tags
     assert not PhotoTag.objects.filter(photo=photo).exists()

@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from gallery import services
 from gallery.models import Photo
+from gallery.services import processing
 
 PHOTOS = "/api/v1/photos/"
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -157,7 +157,7 @@ def test_an_odd_but_valid_file_is_added_and_processed_to_ready(api_client, user,
     assert result["result"] == "added" and result["error"] == "" and result["photo"]["status"] == "pending"
     photo = Photo.objects.get(pk=result["photo"]["id"], owner=user)
 
-    assert services.photos_process_pending() == 1
+    assert processing.photos_process_pending() == 1
     _assert_ready(photo, entry)
     assert len(_stored_files(media_root)) == 2  # the original and its thumbnail, nothing else
 
@@ -185,8 +185,8 @@ def test_a_whole_folder_in_one_request_reports_every_file_and_processing_finishe
     assert Photo.objects.filter(owner=user).count() == len(ACCEPTED)
     assert len(_stored_files(media_root)) == len(ACCEPTED)  # rejected files left nothing behind
 
-    assert services.photos_process_pending() == len(ACCEPTED)
-    assert services.photos_process_pending() == 0
+    assert processing.photos_process_pending() == len(ACCEPTED)
+    assert processing.photos_process_pending() == 0
     photos = {r["photo"]["id"]: entry for entry, r in zip(MANIFEST, results) if r["photo"]}
     for photo in Photo.objects.filter(pk__in=photos):
         _assert_ready(photo, photos[photo.pk])
@@ -247,7 +247,7 @@ def test_an_original_damaged_on_disk_after_upload_fails_alone_and_the_batch_goes
     }[damage]
     path.write_bytes(replacement)
 
-    assert services.photos_process_pending() == len(ACCEPTED)  # never raises; every photo is finished
+    assert processing.photos_process_pending() == len(ACCEPTED)  # never raises; every photo is finished
     victim.refresh_from_db()
     assert victim.status == Photo.Status.FAILED and reason in victim.error and not victim.thumbnail
     assert victim.error.endswith(".") and "Traceback" not in victim.error

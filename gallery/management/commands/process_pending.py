@@ -1,6 +1,11 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from gallery import services
+from gallery.services.housekeeping import photos_release_claims
+from gallery.services.processing import photos_process_pending
+from gallery.services.uploads import photos_retry_failed
 
 
 class Command(BaseCommand):
@@ -12,14 +17,10 @@ class Command(BaseCommand):
                             help="Also take back photos a dead worker left in 'processing'.")
 
     def handle(self, *args, retry_failed: bool, release_stale: bool, **options):
-        from datetime import timedelta
-
-        from django.conf import settings
-
         if retry_failed:
-            self.stdout.write(f"{services.photos_retry_failed()} failed photo(s) queued again.")
+            self.stdout.write(f"{photos_retry_failed()} failed photo(s) queued again.")
         if release_stale:
             age = timedelta(seconds=settings.PROCESSING_REQUEUE_AFTER_SECONDS)
-            self.stdout.write(f"{services.photos_release_claims(older_than=age)} stale claim(s) released.")
-        finished = services.photos_process_pending()
+            self.stdout.write(f"{photos_release_claims(older_than=age)} stale claim(s) released.")
+        finished = photos_process_pending()
         self.stdout.write(self.style.SUCCESS(f"{finished} photo(s) processed."))

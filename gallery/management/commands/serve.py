@@ -15,6 +15,9 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
+
+from imagesearch import embedded_postgres
 
 
 class Command(BaseCommand):
@@ -73,10 +76,6 @@ class Command(BaseCommand):
                 process.kill()
                 process.wait()
         if not os.environ.get("DATABASE_URL"):
-            from imagesearch import embedded_postgres
-
-            from django.db import connections
-
             connections.close_all()
             embedded_postgres.stop(settings.EMBEDDED_PGDATA)
             self.stdout.write("Embedded database stopped.")

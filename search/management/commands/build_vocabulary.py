@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import tag_services
+from search.services.tagging import tags_backfill
+from search.services.vocabulary import vocabulary_build
 
 
 class Command(BaseCommand):
@@ -16,13 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, reload_words: bool, no_tagging: bool, **options):
         started = time.monotonic()
-        report = tag_services.vocabulary_build(reload_words=reload_words, progress=self.stdout.write)
+        report = vocabulary_build(reload_words=reload_words, progress=self.stdout.write)
         if report is None:
             raise CommandError("Another process is building the vocabulary; try again when it has finished.")
         if report.skipped:
             self.stderr.write(f"Not in GloVe, skipped: {', '.join(report.skipped)}")
         if not no_tagging:
-            tagged = tag_services.tags_backfill(wait=True)
+            tagged = tags_backfill(wait=True)
             self.stdout.write(f"{tagged:,} photo(s) tagged")
         self.stdout.write(self.style.SUCCESS(
             f"Vocabulary ready: {report.concepts:,} concepts, {report.glove_words:,} GloVe words "

@@ -1,17 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from search import clip
+from search.clip import weights
 
 
 class Command(BaseCommand):
     help = "Download the configured CLIP weights (CLIP_MODEL/CLIP_PRETRAINED) into the cache ahead of time."
 
     def handle(self, *args, **options):
-        spec = clip.configured_spec()
+        spec = weights.configured_spec()
         try:
-            path = clip.download(spec)
-        except clip.ModelUnavailable as exc:
+            path = weights.download(spec)
+        except weights.ModelUnavailable as exc:
             raise CommandError(
                 f"{exc}\nTo use other weights, set CLIP_MODEL and CLIP_PRETRAINED (an open_clip pretrained tag, or "
                 f"the path of a checkpoint file). Without internet the app uses the bundled offline model "

@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from search import clip, services
+from search.clip import weights
+from search.selectors.embedding_models import reindex_progress
+from search.services.embedding_models import active_model_ensure
+from search.services.reindex import reindex_queue, reindex_run
 
 
 class Command(BaseCommand):
@@ -12,17 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("--status", action="store_true", help="Only print the progress.")
 
     def handle(self, *args, background: bool, status: bool, **options):
-        model = services.active_embedding_model()
-        self.stdout.write(f"Active model: {model.key}" + (" (offline fallback)" if clip.resolve().is_fallback else ""))
+        model = active_model_ensure()
+        self.stdout.write(f"Active model: {model.key}" + (" (offline fallback)" if weights.resolve().is_fallback else ""))
         if status:
-            return self._print(services.reindex_progress(model=model))
+            return self._print(reindex_progress(model=model))
         if background:
-            job = services.reindex_queue()
+            job = reindex_queue()
             return self.stdout.write(self.style.SUCCESS(f"Re-index job {job.pk} queued for the worker."))
-        job = services.reindex_run(progress=self._print)
+        job = reindex_run(progress=self._print)
         if job is None:
             self.stderr.write("Another re-index is running; progress:")
-            return self._print(services.reindex_progress(model=model))
+            return self._print(reindex_progress(model=model))
         self.stdout.write(self.style.SUCCESS(f"Re-index {job.status}: {job.done} photo(s) embedded."))
 
     def _print(self, progress: dict) -> None:

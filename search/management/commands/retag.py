@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search import tag_services
+from search.services.tagging import tags_backfill, tags_mark_stale
 
 
 class Command(BaseCommand):
@@ -8,6 +8,6 @@ class Command(BaseCommand):
             "threshold). Tags the owners added or removed stay as they are.")
 
     def handle(self, *args, **options):
-        marked = tag_services.tags_mark_stale()
+        marked = tags_mark_stale()
         self.stdout.write(f"{marked:,} photo(s) to re-tag…")
-        self.stdout.write(self.style.SUCCESS(f"{tag_services.tags_backfill(wait=True):,} photo(s) re-tagged."))
+        self.stdout.write(self.style.SUCCESS(f"{tags_backfill(wait=True):,} photo(s) re-tagged."))

@@ -1,0 +1,131 @@
+"""The loaded CLIP model: loaded once per process, encoding batches of images or texts into
+L2-normalised float32 numpy arrays."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from PIL import Image
+
+from search.clip import weights
+from search.clip.library import open_clip
+from search.clip.weights import ModelSpec, ModelUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModel:
+    spec: ModelSpec
+    model: object
+    preprocess: object
+    tokenizer: object
+    dimensions: int
+    logit_scale: float = 100.0  # exp of the learned temperature: zero-shot softmax uses it
+
+
+_lock = threading.Lock()
+_loaded: LoadedModel | None = None
+
+
+def get_model() -> LoadedModel:
+    """The process's model, loaded on first use (the worker loads it at start)."""
+    global _loaded
+    if _loaded is None:
+        resolution = weights.resolve()
+        with _lock:
+            if _loaded is None:
+                try:
+                    _loaded = _load(resolution.spec)
+                except ModelUnavailable as exc:
+                    if not weights.may_fall_back(resolution.spec):
+                        raise
+                    _loaded = _load(weights.fall_back(reason=str(exc)).spec)
+    return _loaded
+
+
+def reset() -> None:
+    """Forget the loaded model and the resolution (tests switching settings)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+    weights.forget()
+
+
+def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
+    """Embed RGB images; returns shape (len(images), dimensions), rows of unit length."""
+    loaded = get_model()
+    torch = _torch()
+    if not images:
+        return np.zeros((0, loaded.dimensions), dtype=np.float32)
+    batches = []
+    for start in range(0, len(images), settings.CLIP_BATCH_SIZE):
+        chunk = images[start : start + settings.CLIP_BATCH_SIZE]
+        pixels = torch.stack([loaded.preprocess(image) for image in chunk])
+        with torch.inference_mode():
+            batches.append(loaded.model.encode_image(pixels).float())
+    return _normalise(torch.cat(batches).numpy())
+
+
+def encode_image(image: Image.Image) -> np.ndarray:
+    """One image's unit vector (a query: a crop, or an uploaded image)."""
+    return encode_images([image])[0]
+
+
+def encode_texts(texts: Sequence[str]) -> np.ndarray:
+    """Embed texts; returns shape (len(texts), dimensions), rows of unit length."""
+    loaded = get_model()
+    torch = _torch()
+    if not texts:
+        return np.zeros((0, loaded.dimensions), dtype=np.float32)
+    with torch.inference_mode():
+        features = loaded.model.encode_text(loaded.tokenizer(list(texts))).float()
+    return _normalise(features.numpy())
+
+
+def _torch():
+    import torch  # noqa: PLC0415 - loaded with the model (get_model), never at import time
+
+    return torch
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _load(spec: ModelSpec) -> LoadedModel:
+    library = open_clip()
+    torch = _torch()
+    if settings.CLIP_TORCH_THREADS:
+        torch.set_num_threads(settings.CLIP_TORCH_THREADS)
+    if not spec.pretrained:
+        torch.manual_seed(weights.RANDOM_WEIGHTS_SEED)
+    settings.CLIP_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    problem = weights.weights_problem(spec)
+    if problem:
+        raise ModelUnavailable(f"model weights unavailable: {problem}. Set CLIP_MODEL/CLIP_PRETRAINED "
+                               "(a pretrained tag or a checkpoint file).")
+    try:
+        model, _, preprocess = library.create_model_and_transforms(
+            spec.architecture, pretrained=spec.pretrained or None, cache_dir=str(settings.CLIP_CACHE_DIR)
+        )
+    except Exception as exc:
+        logger.error("could not load CLIP weights %s: %s", spec.key, exc)
+        raise ModelUnavailable(
+            f"model weights unavailable: {spec.architecture} with {spec.pretrained!r} ({exc}). "
+            "Check the network, or set CLIP_MODEL/CLIP_PRETRAINED."
+        ) from exc
+    model.eval()
+    tokenizer = library.get_tokenizer(spec.architecture)
+    dimensions = int(library.get_model_config(spec.architecture)["embed_dim"])
+    scale = getattr(model, "logit_scale", None)
+    logit_scale = float(scale.exp().item()) if scale is not None else 100.0
+    logger.info("loaded CLIP model %s (%d-d)", spec.key, dimensions)
+    return LoadedModel(spec=spec, model=model, preprocess=preprocess, tokenizer=tokenizer, dimensions=dimensions,
+                       logit_scale=logit_scale)

@@ -1,0 +1,200 @@
+"""Reads of photo search: every search mode, always within one user's gallery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+from django.conf import settings
+
+from gallery import images
+from gallery.models import Photo
+from imagesearch.exceptions import ApplicationError
+from search import vectors
+from search.clip import encoders, weights
+from search.inputs import clean_box, clean_query
+from search.models import EmbeddingModel
+from search.ranking import reciprocal_rank_fusion
+from search.selectors import tags as tag_selectors
+from search.selectors import words as word_selectors
+from search.selectors.embedding_models import active_model
+from search.text import text_vector
+
+REGION_DECODE_SIZE = 2048
+# Hybrid text search: each ranking contributes this many candidates to reciprocal rank fusion (so
+# a text search pages through at most about this many photos), and a photo enters the tag ranking
+# only if its tags are at least this close to the words.
+HYBRID_DEPTH = 500
+TAG_RANKING_MIN_SIMILARITY = 0.6
+TAG_RANKING_WEIGHT = 1.5
+TEXT_MODES = ("hybrid", "clip", "tags")
+
+
+@dataclass(frozen=True)
+class ScoredPhoto:
+    photo: Photo
+    score: float
+    matched_tags: tuple[tuple[str, float], ...] = ()  # text search: the photo's tags near the words
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    limit: int = 30
+    offset: int = 0
+    min_score: float | None = None
+    metric: str = "cosine"
+
+
+@dataclass
+class SearchResult:
+    results: list[ScoredPhoto]
+    options: SearchOptions
+    model_key: str
+    next_offset: int | None = None
+
+
+def _empty(options: SearchOptions) -> SearchResult:
+    return SearchResult(results=[], options=options, model_key=weights.active_spec().key)
+
+
+def photos_near(*, owner_id: int, query: np.ndarray, options: SearchOptions, exclude_photo_id: int | None = None,
+                model: EmbeddingModel | None = None) -> SearchResult:
+    """The owner's photos nearest to a query vector, best first, at or above `min_score`
+    (`model`: the active model's row, when the caller already has it)."""
+    model = model or active_model()
+    _check_metric(options)
+    if model is None:
+        return _empty(options)
+    matches = vectors.nearest(model=model, owner_id=owner_id, query=query, limit=options.limit,
+                              offset=options.offset, metric=options.metric, exclude_photo_id=exclude_photo_id)
+    full_page = len(matches) == options.limit
+    if options.min_score is not None:
+        # Results are sorted best first, so the cutoff only trims the tail.
+        kept = [match for match in matches if match.score >= options.min_score]
+        full_page = full_page and len(kept) == len(matches)
+        matches = kept
+    photos = photos_by_id(owner_id=owner_id, ids=[match.photo_id for match in matches])
+    return SearchResult(
+        results=[ScoredPhoto(photo=photos[m.photo_id], score=m.score) for m in matches if m.photo_id in photos],
+        options=options,
+        model_key=model.key,
+        next_offset=options.offset + options.limit if full_page else None,
+    )
+
+
+def _check_metric(options: SearchOptions) -> None:
+    if options.metric not in vectors.METRICS:
+        raise ApplicationError(f"Unknown metric {options.metric!r}; choose one of: {', '.join(vectors.METRICS)}.",
+                               field="metric")
+
+
+def search_similar(*, photo: Photo, options: SearchOptions) -> SearchResult:
+    """Photos like one of the owner's photos (the photo itself excluded)."""
+    model = active_model()
+    vector = model and vectors.photo_vector(model=model, photo_id=photo.pk, owner_id=photo.owner_id)
+    if vector is None:
+        raise ApplicationError(_not_searchable_reason(photo), field="photo_id")
+    return photos_near(owner_id=photo.owner_id, query=vector, options=options, exclude_photo_id=photo.pk, model=model)
+
+
+def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid") -> SearchResult:
+    """Photos matching words: CLIP's text encoder (prompt ensemble) fused with the GloVe match of
+    the photos' tags (reciprocal rank fusion). `mode` "clip" or "tags" uses one side alone.
+    Words GloVe does not know leave CLIP alone, silently. Scores are always CLIP similarities."""
+    if mode not in TEXT_MODES:
+        raise ApplicationError(f"Unknown mode {mode!r}; choose one of: {', '.join(TEXT_MODES)}.", field="mode")
+    text = clean_query(text)
+    words = word_selectors.word_query(text)
+    if mode == "tags" and words.vector is None:
+        return _empty(options)
+    if mode == "clip" or words.vector is None:
+        return _with_matched_tags(photos_near(owner_id=owner.pk, query=text_vector(text), options=options), words)
+    model = active_model()
+    if model is None:
+        return _empty(options)
+    _check_metric(options)
+    # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
+    depth = HYBRID_DEPTH
+    tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)
+                   if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
+    clip_query = text_vector(text)
+    scores: dict[int, float] = {}
+    rankings = [tag_ranking]
+    if mode == "hybrid":
+        clip_matches = vectors.nearest(model=model, owner_id=owner.pk, query=clip_query, limit=depth,
+                                       metric=options.metric)
+        scores = {match.photo_id: match.score for match in clip_matches}
+        rankings.insert(0, [match.photo_id for match in clip_matches])
+    fused = reciprocal_rank_fusion(rankings, weights=[1.0, TAG_RANKING_WEIGHT] if mode == "hybrid" else None)
+    scores.update(vectors.clip_scores(model=model, owner_id=owner.pk, query=clip_query, metric=options.metric,
+                                      photo_ids=[photo_id for photo_id in fused if photo_id not in scores]))
+    # Photos without a vector for the active model (a re-index is running) wait for their turn.
+    ranked = [photo_id for photo_id in fused if photo_id in scores
+              and (options.min_score is None or scores[photo_id] >= options.min_score)]
+    page = ranked[options.offset:options.offset + options.limit]
+    photos = photos_by_id(owner_id=owner.pk, ids=page)
+    more = len(ranked) > options.offset + options.limit
+    result = SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
+                          options=options, model_key=model.key,
+                          next_offset=options.offset + options.limit if more and page else None)
+    return _with_matched_tags(result, words)
+
+
+def photos_by_id(*, owner_id: int, ids: list[int]) -> dict[int, Photo]:
+    """The owner's photos with these ids, tags prefetched for display."""
+    return Photo.objects.filter(owner_id=owner_id).prefetch_related(tag_selectors.visible_tags_prefetch()).in_bulk(ids)
+
+
+def _with_matched_tags(result: SearchResult, words: word_selectors.WordQuery) -> SearchResult:
+    if words.vector is None or not result.results:
+        return result
+    matched = tag_selectors.matched_tags(query=words.vector, photo_ids=[item.photo.pk for item in result.results])
+    result.results = [ScoredPhoto(photo=item.photo, score=item.score, matched_tags=tuple(matched.get(item.photo.pk, ())))
+                      for item in result.results]
+    return result
+
+
+def search_region(*, photo: Photo, box, options: SearchOptions) -> SearchResult:
+    """Photos like a region of one of the owner's photos (the source photo stays in the results)."""
+    try:
+        with photo.original.open("rb") as handle:
+            image = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS, fit_within=REGION_DECODE_SIZE)
+    except (OSError, images.ImageRejected) as exc:
+        raise ApplicationError(f"The photo's original could not be read: {exc}.") from exc
+    crop = images.crop_normalised(image, clean_box(box, width=photo.width, height=photo.height))
+    return photos_near(owner_id=photo.owner_id, query=encoders.encode_image(crop), options=options)
+
+
+def image_query_vector(*, file: BinaryIO, size: int, box=None) -> np.ndarray:
+    """The query vector of an image that is not in the gallery (validated like an upload, never stored)."""
+    if not size:
+        raise ApplicationError("The file is empty.", field="file")
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise ApplicationError(f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.",
+                               field="file")
+    try:
+        image = images.load_rgb(file, max_pixels=settings.UPLOAD_MAX_PIXELS, fit_within=REGION_DECODE_SIZE)
+    except images.ImageRejected as exc:
+        raise ApplicationError(exc.message, field="file") from exc
+    if box is not None:
+        image = images.crop_normalised(image, clean_box(box, width=image.width, height=image.height))
+    return encoders.encode_image(image)
+
+
+def search_image(*, owner, file: BinaryIO, size: int, box=None, options: SearchOptions) -> SearchResult:
+    """Photos like an uploaded image, optionally cropped to a box first."""
+    return photos_near(owner_id=owner.pk, query=image_query_vector(file=file, size=size, box=box), options=options)
+
+
+def query_vector_search(*, owner, vector: list[float], options: SearchOptions) -> SearchResult:
+    """Continue an earlier image search from its stored query vector ("show more")."""
+    return photos_near(owner_id=owner.pk, query=np.asarray(vector, dtype=np.float32), options=options)
+
+
+def _not_searchable_reason(photo: Photo) -> str:
+    if photo.status == Photo.Status.FAILED:
+        return f"This photo could not be processed, so it can't be searched by: {photo.error}"
+    if photo.status != Photo.Status.READY:
+        return "This photo is still being processed; try again in a moment."
+    return "This photo has no vector for the active model yet (a re-index is running); try again later."
