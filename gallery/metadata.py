@@ -279,7 +279,9 @@ def _coordinates(gps: dict) -> tuple[float | None, float | None]:
 def _degrees(value: object, ref: object, *, negative: str) -> float | None:
     """Degrees, minutes, seconds rationals (or fewer parts, for writers that store decimal degrees)
     signed by the N/S or E/W reference. A missing reference keeps the number's own sign."""
-    if not isinstance(value, tuple | list) or not 1 <= len(value) <= 3:
+    if not isinstance(value, tuple | list):
+        value = (value,)  # one RATIONAL comes back from Pillow as a number, not a tuple
+    if not 1 <= len(value) <= 3:
         return None
     parts = [_number(part) for part in value]
     if any(part is None or part < 0 for part in parts) or any(part >= 60 for part in parts[1:]):

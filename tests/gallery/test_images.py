@@ -230,16 +230,32 @@ def test_a_grey_profile_is_applied_to_grey_pixels():
     assert red == green == blue and abs(red - expected) <= 1, (red, expected)
 
 
+def _all_levels() -> Image.Image:
+    """Every red and green level against each other (blue follows red): 65,536 colours."""
+    red, green = np.meshgrid(np.arange(256), np.arange(256))
+    return Image.fromarray(np.dstack([red, green, red]).astype(np.uint8))
+
+
 @pytest.mark.parametrize("profile", [
     ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
     make.rgb_icc_profile(primaries=make.SRGB_PRIMARIES),  # another writer's sRGB, byte-different
+    # sRGB with its white point rounded differently: converting would move 1 % of these pixels by one level
+    make.rgb_icc_profile(primaries=make.SRGB_PRIMARIES, white=(0.3128, 0.3291)),
 ])
 def test_srgb_and_untagged_images_are_unchanged(profile):
-    picture = make.pattern(64, 48, seed=9)
+    picture = _all_levels()
     for save_kwargs in ({}, {"icc_profile": profile}):
         buffer = io.BytesIO()
         picture.save(buffer, "PNG", **save_kwargs)
         assert np.array_equal(np.asarray(load(buffer.getvalue())), np.asarray(picture)), save_kwargs
+
+
+def test_a_profile_close_to_srgb_but_different_is_still_converted():
+    buffer = io.BytesIO()  # sRGB primaries with a plain 2.2 power curve: darks differ by up to 9 levels
+    _all_levels().save(buffer, "PNG", icc_profile=make.rgb_icc_profile(primaries=make.SRGB_PRIMARIES,
+                                                                       curve=(2.2, 1, 0, 0, 0)))
+    moved = np.abs(np.asarray(load(buffer.getvalue()), dtype=int) - np.asarray(_all_levels(), dtype=int))
+    assert moved.max() > 5
 
 
 @pytest.mark.parametrize("profile", [b"not an icc profile", make.rgb_icc_profile()[:200], b"\0" * 4000])
