@@ -277,6 +277,16 @@ def test_the_model_input_and_the_thumbnail_agree_on_colour():
     assert max(small.size) == 224 and np.abs(_centre(small) - _p3_in_srgb(P3_COLOUR)).max() <= 3
 
 
+def test_a_heic_with_an_embedded_thumbnail_shrinks_correctly_and_keeps_its_colours():
+    data = make.flat(P3_COLOUR, "HEIF", size=(1024, 768), icc_profile=make.rgb_icc_profile(), thumbnails=[256],
+                     quality=95)
+    with Image.open(io.BytesIO(data)) as opened:
+        assert opened.info["thumbnails"]  # the file really has one, so load_rgb's draft may decode it
+    small = load(data, fit_within=200)
+    assert small.size == (200, 150)
+    assert np.abs(_centre(small) - _p3_in_srgb(P3_COLOUR)).max() <= 3
+
+
 # --- previews ---------------------------------------------------------------------------------------
 
 def test_preview_is_a_jpeg_with_the_long_side_asked_for():
