@@ -1,4 +1,4 @@
-"""Generate the bad-input corpus in tests/data/bad/ (deterministic; Pillow and the standard library only).
+"""Generate the bad-input corpus in tests/data/bad/ (deterministic; Pillow, pillow-heif and the standard library).
 
     .venv/bin/python scripts/make_bad_corpus.py [--out DIR]
 
@@ -26,7 +26,10 @@ import struct
 import zlib
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image
+
+pillow_heif.register_heif_opener()  # Pillow writes HEIC through it
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "bad"
 MAX_TOTAL_BYTES = 300_000
@@ -181,6 +184,72 @@ def broken_exif_jpeg() -> bytes:
     return data[:2] + segment + data[2:]
 
 
+def truncated_heic() -> bytes:
+    data = _save(_pattern(240, 160, seed=22), "HEIF", quality=80)
+    return data[: len(data) // 2]
+
+
+def bomb_heic_header() -> bytes:
+    """A valid 64x64 HEIC whose image spatial extents box ("ispe") is rewritten to claim 60,000 x 60,000.
+    64x64 needs no clean-aperture crop box, which would otherwise state the real size again."""
+    data = _save(_pattern(64, 64, seed=23), "HEIF", quality=80)
+    ispe = data.index(b"ispe")
+    return data[: ispe + 8] + struct.pack(">II", 60_000, 60_000) + data[ispe + 16:]
+
+
+def multi_image_heic() -> bytes:
+    """Two images as phones write bursts and edits: blue first, the primary (the photo) red 96x64,
+    with EXIF taken at 14:30:15 on 6 May 2024 in UTC+01:00."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
+    exif.get_ifd(0x8769)[0x9003] = "2024:05:06 14:30:15"  # DateTimeOriginal
+    exif.get_ifd(0x8769)[0x9011] = "+01:00"  # OffsetTimeOriginal
+    frames = [Image.new("RGB", (96, 64), (0, 0, 255)), Image.new("RGB", (96, 64), (255, 0, 0))]
+    return _save(frames[0], "HEIF", save_all=True, append_images=frames[1:], primary_index=1, quality=90,
+                 exif=exif.tobytes())
+
+
+def truncated_avif() -> bytes:
+    data = _save(_pattern(240, 160, seed=24), "AVIF", quality=80)
+    return data[: len(data) // 2]
+
+
+def _s15(*values: float) -> bytes:
+    return b"".join(struct.pack(">i", round(v * 65536)) for v in values)
+
+
+def _mluc(text: str) -> bytes:
+    encoded = text.encode("utf-16-be")
+    return b"mluc\0\0\0\0" + struct.pack(">II", 1, 12) + b"enUS" + struct.pack(">II", len(encoded), 28) + encoded
+
+
+def display_p3_profile() -> bytes:
+    """An ICC v4 Display P3 profile: DCI-P3 primaries and the sRGB tone curve, colorants adapted to D50
+    with Bradford; the numbers are those tests/images.py derives from the primaries, to 6 places."""
+    xyz = lambda *v: b"XYZ \0\0\0\0" + _s15(*v)  # noqa: E731
+    curve = b"para\0\0\0\0" + struct.pack(">HH", 3, 0) + _s15(2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)
+    tags = [(b"desc", _mluc("Display P3 (bad corpus)")), (b"cprt", _mluc("no copyright")),
+            (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+            (b"chad", b"sf32\0\0\0\0" + _s15(1.047886, 0.022919, -0.050216, 0.029582, 0.990484, -0.017079,
+                                                -0.009252, 0.015073, 0.751678)),
+            (b"rXYZ", xyz(0.515119, 0.241189, -0.00105)), (b"gXYZ", xyz(0.291978, 0.692244, 0.041879)),
+            (b"bXYZ", xyz(0.157103, 0.066567, 0.784071)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body + b"\0" * (-len(body) % 4)
+    body = struct.pack(">I", len(tags)) + table + data
+    header = (struct.pack(">I4sI", 128 + len(body), b"\0" * 4, 0x04300000) + b"mntrRGB XYZ "
+              + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\0" * 28 + _s15(0.9642, 1.0, 0.8249)
+              + b"\0" * 48)
+    return header + body
+
+
+def display_p3_avif() -> bytes:
+    """A flat P3 (200, 100, 50): in sRGB that colour is (215, 93, 31); shown unconverted it is duller."""
+    return _save(Image.new("RGB", (64, 48), (200, 100, 50)), "AVIF", quality=95, icc_profile=display_p3_profile())
+
+
 LONG_NAME = "holiday-" + "x" * (500 - len("holiday-") - len(".jpg")) + ".jpg"
 assert len(LONG_NAME) == 500
 
@@ -240,6 +309,21 @@ CASES = [
     ("broken_exif.jpg", broken_exif_jpeg, "broken-exif.jpg", "image/jpeg",
      "a JPEG with a hostile EXIF block (65535 entries declared, offsets past the end): good pixels",
      {"expected": "accepted", "content_type": "image/jpeg", "size": [96, 64]}),
+    ("truncated.heic", truncated_heic, "IMG_0002.HEIC", "image/heic", "the first half of a 240x160 HEIC",
+     {"expected": "rejected", "message_contains": ["damaged", "truncated"]}),
+    ("bomb_header.heic", bomb_heic_header, "bomb.heic", "image/heic",
+     "a 64x64 HEIC whose ispe box claims 60000x60000 pixels",
+     {"expected": "rejected", "message_contains": ["too many pixels"]}),
+    ("multi_image.heic", multi_image_heic, "IMG_0001.HEIC", "image/heic",
+     "a HEIC of two images, blue then the primary red 96x64, EXIF 2024-05-06 14:30:15 +01:00: the primary is the photo",
+     {"expected": "accepted", "content_type": "image/heic", "size": [96, 64], "stored_suffix": ".heic",
+      "taken_at": "2024-05-06T13:30:15Z", "thumbnail_pixel": {"rgb": [255, 0, 0], "tolerance": 40}}),
+    ("truncated.avif", truncated_avif, "truncated.avif", "image/avif", "the first half of a 240x160 AVIF",
+     {"expected": "rejected", "message_contains": ["damaged", "truncated"]}),
+    ("display_p3.avif", display_p3_avif, "display-p3.avif", "image/avif",
+     "an AVIF with a Display P3 profile, flat P3 (200,100,50): sRGB (215,93,31) once converted",
+     {"expected": "accepted", "content_type": "image/avif", "size": [64, 48], "stored_suffix": ".avif",
+      "thumbnail_pixel": {"rgb": [215, 93, 31], "tolerance": 6}}),
     ("path_traversal.jpg", lambda: _jpeg(seed=16), "../../etc/passwd.jpg", "image/jpeg",
      "a valid JPEG uploaded under a path-traversal name",
      {"expected": "accepted", "content_type": "image/jpeg", "original_name": "passwd.jpg"}),

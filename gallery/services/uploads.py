@@ -20,9 +20,6 @@ from gallery.models import Photo
 from gallery.services.processing import photos_enqueue_processing
 from imagesearch.exceptions import ApplicationError
 
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
-              "image/tiff": ".tif", "image/bmp": ".bmp"}
-
 
 @dataclass(frozen=True)
 class UploadOutcome:
@@ -73,7 +70,7 @@ def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOu
                   file_size=file.size, width=info.width, height=info.height, taken_at=info.taken_at,
                   queued_at=timezone.now())
     file.seek(0)
-    photo.original.save(f"upload{EXTENSIONS[info.content_type]}", file, save=False)
+    photo.original.save(f"upload{images.EXTENSIONS[info.content_type]}", file, save=False)
     try:
         with transaction.atomic():
             photo.save()
