@@ -19,6 +19,19 @@ def thumbnail_path(instance: "Photo", filename: str) -> str:
     return _random_path("thumbnails", ".jpg")
 
 
+def preview_path(instance: "Photo", filename: str) -> str:
+    return _random_path("previews", ".jpg")
+
+
+class TakenAtSource(models.TextChoices):
+    """Where a photo's date taken came from (the rule is in gallery.metadata.date_taken)."""
+
+    EXIF_OFFSET = "exif_offset", "Camera clock with its UTC offset"
+    EXIF_LOCAL = "exif_local", "Camera clock, read in the account's time zone"
+    FILE_MTIME = "file_mtime", "File modification time"
+    UPLOAD = "upload", "Upload time"
+
+
 class Photo(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -27,15 +40,38 @@ class Photo(models.Model):
         FAILED = "failed", "Failed"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
-    original = models.FileField(upload_to=original_path, max_length=255)
+    original = models.FileField(upload_to=original_path, max_length=255, blank=True,
+                                help_text="The stored copy; empty for a photo imported in place (see external_path).")
+    external_path = models.TextField(blank=True, help_text="Imported in place: the file where it lies (never written).")
     thumbnail = models.FileField(upload_to=thumbnail_path, max_length=255, blank=True)
+    preview = models.FileField(upload_to=preview_path, max_length=255, blank=True,
+                               help_text="Display size (long side PREVIEW_LONG_SIDE), sRGB JPEG, for the photo page.")
     original_name = models.CharField(max_length=255, help_text="The uploaded file's name, kept only as data.")
     sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=32)
     file_size = models.PositiveBigIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, help_text="When it was taken (UTC); see taken_at_source.")
+    taken_at_offset_minutes = models.SmallIntegerField(null=True, blank=True,
+                                                       help_text="The local UTC offset at capture, when known.")
+    taken_at_source = models.CharField(max_length=16, choices=TakenAtSource.choices, default=TakenAtSource.UPLOAD)
+    camera_make = models.CharField(max_length=64, blank=True)
+    camera_model = models.CharField(max_length=128, blank=True)
+    camera = models.CharField(max_length=160, blank=True, help_text="For display: make and model, the make once.")
+    lens = models.CharField(max_length=128, blank=True)
+    focal_length_mm = models.FloatField(null=True, blank=True)
+    f_number = models.FloatField(null=True, blank=True)
+    exposure_time_s = models.FloatField(null=True, blank=True)
+    iso = models.PositiveIntegerField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    altitude_m = models.FloatField(null=True, blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    country = models.CharField(max_length=64, blank=True)
+    region = models.CharField(max_length=128, blank=True)
+    city = models.CharField(max_length=128, blank=True)
+    place_looked_up = models.BooleanField(default=False, help_text="The worker has looked the GPS position up.")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
@@ -53,5 +89,35 @@ class Photo(models.Model):
             models.Index(fields=["status", "created_at"], name="photo_status_oldest"),
         ]
 
+    @property
+    def has_original(self) -> bool:
+        return bool(self.original or self.external_path)
+
+    def open_original(self):
+        """The original's bytes: the stored copy, or the file an in-place import points at
+        (FileNotFoundError when it was moved or deleted there)."""
+        if self.external_path:
+            return open(self.external_path, "rb")  # the caller closes it, as with FieldFile.open
+        return self.original.open("rb")
+
     def __str__(self) -> str:
         return f"{self.original_name} ({self.pk})"
+
+
+class ImportedFile(models.Model):
+    """A file a folder import has seen, so the next run skips it without reading it again."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imported_files")
+    path = models.TextField(help_text="Absolute path, symlinks resolved.")
+    size = models.PositiveBigIntegerField()
+    mtime_ns = models.BigIntegerField()
+    photo = models.ForeignKey(Photo, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports")
+    result = models.CharField(max_length=16)  # added, duplicate or rejected
+    error = models.TextField(blank=True)
+    seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "path"], name="one_import_record_per_owner_and_path")]
+
+    def __str__(self) -> str:
+        return self.path
