@@ -9,7 +9,7 @@ from django.conf import settings
 from accounts.models import Profile
 
 
-def account_time_zone(*, user) -> ZoneInfo:
+def account_time_zone(*, user) -> ZoneInfo:  # user: a user or its id
     """The zone camera times without a UTC offset are read in: the account's setting, else the
     server's TIME_ZONE (also for a name the zone database no longer knows)."""
     name = Profile.objects.filter(user=user).values_list("time_zone", flat=True).first() or settings.TIME_ZONE

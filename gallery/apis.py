@@ -109,20 +109,28 @@ class _PhotoFileApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={(200, "image/*"): bytes})
     def get(self, request, photo_id: int):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
-        field = getattr(photo, self.field_name)
-        if not field:
-            raise NotFound("The thumbnail is not ready yet.")
         try:
-            handle = field.open("rb")
+            handle = self.open(photo)
         except FileNotFoundError:
             raise NotFound("The file is missing from storage.") from None
-        content_type = photo.content_type if self.field_name == "original" else "image/jpeg"
-        response = FileResponse(handle, content_type=content_type)
+        response = FileResponse(handle, content_type=self.content_type(photo))
         response["Cache-Control"] = "private, max-age=86400"
         response["X-Content-Type-Options"] = "nosniff"
-        if self.field_name == "original":
-            response["Content-Disposition"] = _inline_disposition(photo.original_name)
+        for name, value in self.extra_headers(photo).items():
+            response[name] = value
         return response
+
+    def extra_headers(self, photo: Photo) -> dict[str, str]:
+        return {}
+
+    def open(self, photo: Photo):
+        field = getattr(photo, self.field_name)
+        if not field:
+            raise NotFound(f"The {self.field_name} is not ready yet.")
+        return field.open("rb")
+
+    def content_type(self, photo: Photo) -> str:
+        return "image/jpeg"
 
 
 def _inline_disposition(filename: str) -> str:
@@ -130,8 +138,25 @@ def _inline_disposition(filename: str) -> str:
 
 
 class PhotoOriginalApi(_PhotoFileApi):
+    """The file as uploaded (or where an in-place import found it)."""
+
     field_name = "original"
+
+    def open(self, photo: Photo):
+        return photo.open_original()
+
+    def content_type(self, photo: Photo) -> str:
+        return photo.content_type
+
+    def extra_headers(self, photo: Photo) -> dict[str, str]:
+        return {"Content-Disposition": _inline_disposition(photo.original_name)}
 
 
 class PhotoThumbnailApi(_PhotoFileApi):
     field_name = "thumbnail"
+
+
+class PhotoPreviewApi(_PhotoFileApi):
+    """Display size (long side 2,048 px), sRGB JPEG: what the photo page shows."""
+
+    field_name = "preview"

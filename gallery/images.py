@@ -139,6 +139,13 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return rgb
 
 
+def shrunk(image: Image.Image, *, long_side: int) -> Image.Image:
+    """A copy whose longer side is at most `long_side` pixels (never enlarged)."""
+    copy = image.copy()
+    copy.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return copy
+
+
 def thumbnail_jpeg(image: Image.Image, *, long_side: int) -> bytes:
     """A JPEG whose longer side is at most `long_side` pixels."""
     return _shrunk_jpeg(image, long_side=long_side, quality=85)
@@ -163,10 +170,8 @@ def crop_normalised(image: Image.Image, box: tuple[float, float, float, float]) 
 
 
 def _shrunk_jpeg(image: Image.Image, *, long_side: int, quality: int) -> bytes:
-    shrunk = image.copy()
-    shrunk.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    shrunk.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    shrunk(image, long_side=long_side).save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
     return buffer.getvalue()
 
 

@@ -72,6 +72,7 @@ class Photo(models.Model):
     region = models.CharField(max_length=128, blank=True)
     city = models.CharField(max_length=128, blank=True)
     place_looked_up = models.BooleanField(default=False, help_text="The worker has looked the GPS position up.")
+    metadata_read = models.BooleanField(default=False, help_text="EXIF was read (at upload, or by the backfill).")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)

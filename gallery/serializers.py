@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gallery.models import Photo
-from gallery.selectors import photo_status_message
+from gallery.selectors import original_available, photo_status_message
 from search.selectors.tags import photo_tags
 
 
@@ -15,16 +15,30 @@ class TagOutputSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True, help_text="Zero-shot probability of an automatic tag.")
 
 
+class PlaceOutputSerializer(serializers.Serializer):
+    country_code = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty when unknown.")
+    country = serializers.CharField()
+    region = serializers.CharField()
+    city = serializers.CharField()
+
+
 class PhotoOutputSerializer(serializers.ModelSerializer):
     status_message = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField()
+    original_available = serializers.SerializerMethodField(
+        help_text="False when a photo imported in place has been moved or deleted where it lay.")
     thumbnail_url = serializers.SerializerMethodField()
+    preview_url = serializers.SerializerMethodField(help_text="Display size (long side 2,048 px), sRGB JPEG.")
+    place = serializers.SerializerMethodField(help_text="From GPS, offline (GeoNames); null without a position.")
 
     class Meta:
         model = Photo
         fields = ["id", "original_name", "status", "status_message", "error", "content_type", "file_size",
-                  "width", "height", "taken_at", "created_at", "processed_at", "original_url", "thumbnail_url", "tags"]
+                  "width", "height", "taken_at", "taken_at_offset_minutes", "taken_at_source", "created_at",
+                  "processed_at", "camera", "camera_make", "camera_model", "lens", "focal_length_mm", "f_number",
+                  "exposure_time_s", "iso", "latitude", "longitude", "altitude_m", "place", "original_url",
+                  "original_available", "thumbnail_url", "preview_url", "tags"]
         read_only_fields = fields
 
     @extend_schema_field(TagOutputSerializer(many=True))
@@ -44,3 +58,16 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, photo: Photo) -> str | None:
         return self._url("api:photo-thumbnail", photo) if photo.thumbnail else None
+
+    def get_preview_url(self, photo: Photo) -> str | None:
+        return self._url("api:photo-preview", photo) if photo.preview else None
+
+    def get_original_available(self, photo: Photo) -> bool:
+        return original_available(photo)
+
+    @extend_schema_field(PlaceOutputSerializer(allow_null=True))
+    def get_place(self, photo: Photo) -> dict | None:
+        if photo.latitude is None or photo.longitude is None:
+            return None
+        return {"country_code": photo.country_code, "country": photo.country, "region": photo.region,
+                "city": photo.city}

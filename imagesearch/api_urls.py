@@ -12,6 +12,7 @@ urlpatterns = [
     path("photos/<int:photo_id>/", gallery_apis.PhotoDetailApi.as_view(), name="photo-detail"),
     path("photos/<int:photo_id>/original/", gallery_apis.PhotoOriginalApi.as_view(), name="photo-original"),
     path("photos/<int:photo_id>/thumbnail/", gallery_apis.PhotoThumbnailApi.as_view(), name="photo-thumbnail"),
+    path("photos/<int:photo_id>/preview/", gallery_apis.PhotoPreviewApi.as_view(), name="photo-preview"),
     path("photos/<int:photo_id>/tags/", tags.PhotoTagsApi.as_view(), name="photo-tags"),
     path("photos/<int:photo_id>/tags/<str:name>/", tags.PhotoTagDetailApi.as_view(), name="photo-tag-detail"),
     path("tags/", tags.TagListApi.as_view(), name="tags"),

@@ -33,25 +33,27 @@ SWEEP_BACKFILL_LIMIT = 2048
 
 
 def thumbnails_remove_orphans(*, older_than: timedelta) -> int:
-    """Delete thumbnail files no photo refers to (a worker killed mid-batch leaves its batch's
-    thumbnails behind). Files younger than `older_than` may belong to a running batch: kept."""
+    """Delete thumbnail and preview files no photo refers to (a worker killed mid-batch leaves its
+    batch's files behind). Files younger than `older_than` may belong to a running batch: kept."""
     storage = Photo._meta.get_field("thumbnail").storage
     cutoff = timezone.now() - older_than
     referenced = set(Photo.objects.exclude(thumbnail="").values_list("thumbnail", flat=True))
+    referenced |= set(Photo.objects.exclude(preview="").values_list("preview", flat=True))
     removed = 0
-    folders, _ = storage.listdir("thumbnails") if storage.exists("thumbnails") else ([], [])
-    for folder in folders:
-        for name in storage.listdir(f"thumbnails/{folder}")[1]:
-            path = f"thumbnails/{folder}/{name}"
-            try:
-                orphaned = path not in referenced and storage.get_modified_time(path) < cutoff
-            except FileNotFoundError:  # deleted meanwhile
-                continue
-            if orphaned:
-                storage.delete(path)
-                removed += 1
+    for top in ("thumbnails", "previews"):
+        folders, _ = storage.listdir(top) if storage.exists(top) else ([], [])
+        for folder in folders:
+            for name in storage.listdir(f"{top}/{folder}")[1]:
+                path = f"{top}/{folder}/{name}"
+                try:
+                    orphaned = path not in referenced and storage.get_modified_time(path) < cutoff
+                except FileNotFoundError:  # deleted meanwhile
+                    continue
+                if orphaned:
+                    storage.delete(path)
+                    removed += 1
     if removed:
-        logger.info("removed %d orphaned thumbnail(s)", removed)
+        logger.info("removed %d orphaned thumbnail or preview file(s)", removed)
     return removed
 
 

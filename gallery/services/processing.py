@@ -1,9 +1,11 @@
 """Writes of the worker's photo pipeline: claim pending photos in batches, decode them, store
-thumbnails, embed them and index their vectors (through search's indexing service)."""
+previews and thumbnails, look up places, embed them and index their vectors (through search's
+indexing service)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,11 +13,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from gallery import images
 from gallery.models import Photo
+from gallery.services.photo_metadata import PLACE_FIELDS, photos_place
 from gallery.tasks import process_pending_photos
 from search.clip import encoders
 from search.clip.weights import ModelUnavailable
@@ -64,29 +67,39 @@ def _mark_failed(*, photo_ids: list[int], error: str) -> None:
 
 @dataclass(frozen=True)
 class _Prepared:
-    image: object  # the upright RGB image, at most THUMBNAIL_LONG_SIDE
+    image: object  # the upright sRGB image, at most THUMBNAIL_LONG_SIDE: the model's input
     thumbnail_name: str
+    preview_name: str
+
+    @property
+    def file_names(self) -> list[str]:
+        return [self.thumbnail_name, self.preview_name]
 
 
 def _prepare_for_embedding(photo: Photo) -> _Prepared | images.ImageRejected:
-    """Decode the original and store its thumbnail (the model's input is that same image)."""
+    """Decode the original once and store its preview and thumbnail (the model's input is the
+    thumbnail's image)."""
     try:
-        with photo.original.open("rb") as handle:
-            image = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS,
-                                    fit_within=settings.THUMBNAIL_LONG_SIDE)
+        with photo.open_original() as handle:
+            large = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS,
+                                    fit_within=settings.PREVIEW_LONG_SIDE)
+        preview = images.preview_bytes(large, long_side=settings.PREVIEW_LONG_SIDE)
+        image = images.shrunk(large, long_side=settings.THUMBNAIL_LONG_SIDE)
         thumbnail = images.thumbnail_jpeg(image, long_side=settings.THUMBNAIL_LONG_SIDE)
     except images.ImageRejected as exc:
         return exc
     except FileNotFoundError:
-        return images.ImageRejected("The original file is missing from storage.")
+        where = f" ({photo.external_path})" if photo.external_path else ""
+        return images.ImageRejected(f"The original file is missing from storage{where}.")
     except OSError as exc:
         return images.ImageRejected(f"The original file could not be read: {exc}.")
     except Exception as exc:
         logger.exception("photo %s could not be prepared", photo.pk)
         return images.ImageRejected(f"The photo could not be processed: {exc}.")
-    name = photo.thumbnail.storage.save(photo.thumbnail.field.generate_filename(photo, "thumbnail.jpg"),
-                                        ContentFile(thumbnail))
-    return _Prepared(image=image, thumbnail_name=name)
+    storage = photo.thumbnail.storage
+    thumbnail_name = storage.save(photo.thumbnail.field.generate_filename(photo, "thumbnail.jpg"), ContentFile(thumbnail))
+    preview_name = storage.save(photo.preview.field.generate_filename(photo, "preview.jpg"), ContentFile(preview))
+    return _Prepared(image=image, thumbnail_name=thumbnail_name, preview_name=preview_name)
 
 
 @contextmanager
@@ -144,7 +157,7 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
         # A transient failure (database, disk): hand our claims back so the retry finds them,
         # and remove the thumbnails this attempt wrote (the retry writes its own).
         _release(photo_ids=[photo.pk for photo in claimed])
-        _delete_files([item.thumbnail_name for item in prepared if isinstance(item, _Prepared)])
+        _delete_files([name for item in prepared if isinstance(item, _Prepared) for name in item.file_names])
         raise
     return finished
 
@@ -168,8 +181,9 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
         vectors = encoders.encode_images([prepared.image for _, prepared in good])
     except ModelUnavailable as exc:
         _mark_failed(photo_ids=[photo.pk for photo, _ in good], error=str(exc))
-        _delete_files([prepared.thumbnail_name for _, prepared in good])
+        _delete_files([name for _, prepared in good for name in prepared.file_names])
         return
+    placed = photos_place(photos=[photo for photo, _ in good])  # outside the transaction: 0.5 s on first use
 
     with transaction.atomic():
         alive = set(
@@ -186,11 +200,12 @@ def _finish_batch(*, photos: list[Photo], decoded: list, model_row) -> None:
         for photo, prepared in good:
             if photo.pk in alive:
                 photo.status, photo.error, photo.processed_at = Photo.Status.READY, "", now
-                photo.thumbnail.name = prepared.thumbnail_name
+                photo.thumbnail.name, photo.preview.name = prepared.thumbnail_name, prepared.preview_name
                 finished.append(photo)
-        Photo.objects.bulk_update(finished, ["status", "error", "processed_at", "thumbnail"])
+        Photo.objects.bulk_update(finished, ["status", "error", "processed_at", "thumbnail", "preview",
+                                             *(PLACE_FIELDS if placed else ())])
     # Deleted (or reclaimed) while we worked: drop our output quietly.
-    _delete_files([prepared.thumbnail_name for photo, prepared in good if photo.pk not in alive])
+    _delete_files([name for photo, prepared in good if photo.pk not in alive for name in prepared.file_names])
 
 
 def _delete_files(names: list[str]) -> None:
@@ -205,3 +220,33 @@ def _fail_all_pending(*, error: str) -> int:
         _mark_failed(photo_ids=[photo.pk for photo in batch], error=error)
         finished += len(batch)
     return finished
+
+
+def photos_preview_backfill(*, batch_size: int = 50, progress: Callable[[int, int], None] | None = None) -> int:
+    """Make the missing previews of ready photos (processed before previews existed). A photo whose
+    original can't be read keeps showing its thumbnail. Returns how many previews were made."""
+    pending = Photo.objects.filter(status=Photo.Status.READY, preview="").filter(
+        Q(original__gt="") | Q(external_path__gt="")).order_by("id")
+    total, seen, made, last_id = pending.count(), 0, 0, 0
+    while batch := list(pending.filter(id__gt=last_id)[:batch_size]):
+        for photo in batch:
+            made += _preview_store(photo)
+        last_id, seen = batch[-1].pk, seen + len(batch)
+        if progress:
+            progress(seen, total)
+    return made
+
+
+def _preview_store(photo: Photo) -> bool:
+    try:
+        with photo.open_original() as handle:
+            large = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS, fit_within=settings.PREVIEW_LONG_SIDE)
+    except (OSError, images.ImageRejected) as exc:
+        logger.info("photo %s: no preview (%s)", photo.pk, exc)
+        return False
+    name = photo.preview.storage.save(photo.preview.field.generate_filename(photo, "preview.jpg"),
+                                      ContentFile(images.preview_bytes(large, long_side=settings.PREVIEW_LONG_SIDE)))
+    if not Photo.objects.filter(pk=photo.pk, preview="").update(preview=name):  # deleted, or made meanwhile
+        photo.preview.storage.delete(name)
+        return False
+    return True

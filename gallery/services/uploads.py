@@ -1,5 +1,5 @@
-"""Writes of upload intake: validating and storing files (browser, API), deleting photos and
-queueing them again. Processing happens in the worker (`services.processing`)."""
+"""Writes of photo intake: validating and storing files (browser, API, folder imports), deleting
+photos and queueing them again. Processing happens in the worker (`services.processing`)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Literal
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from accounts.selectors import account_time_zone
 from gallery import images
 from gallery.models import Photo
+from gallery.services.photo_metadata import read_upload_metadata
 from gallery.services.processing import photos_enqueue_processing
 from imagesearch.exceptions import ApplicationError
 
@@ -39,7 +43,7 @@ def clean_file_name(name: str | None) -> str:
     return base or "unnamed"
 
 
-def _sha256(file: UploadedFile) -> str:
+def _sha256(file: File) -> str:
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
@@ -50,7 +54,16 @@ def _sha256(file: UploadedFile) -> str:
 def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOutcome:
     """Validate and store one uploaded file; processing is queued after the commit
     (`enqueue=False` when the caller queues once for many files, or processes in-process)."""
-    filename = clean_file_name(file.name)
+    return photo_store(owner=owner, file=file, filename=clean_file_name(file.name), enqueue=enqueue)
+
+
+def photo_store(*, owner, file: File, filename: str, file_mtime: datetime | None = None, external_path: str = "",
+                fallback_tz: tzinfo | None = None, enqueue: bool = True, dry_run: bool = False) -> UploadOutcome:
+    """The one way a photo comes in (uploads and folder imports): size limits, content dedup per
+    owner (SHA-256), full decode, metadata; the original is copied into media storage, or with
+    `external_path` referenced where it lies. `file_mtime`: an imported file's modification time
+    (the date taken when EXIF has none); `fallback_tz`: the account's zone, when the caller has it.
+    With `dry_run`, every check runs and nothing is stored ("added" then means "would be added")."""
     if not file.size:
         return UploadOutcome(filename=filename, result="rejected", error="The file is empty.")
     if file.size > settings.UPLOAD_MAX_BYTES:
@@ -62,15 +75,22 @@ def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOu
     if existing:
         return UploadOutcome(filename=filename, result="duplicate", photo=existing)
     try:
-        info = images.inspect(file, max_pixels=settings.UPLOAD_MAX_PIXELS)
+        file.seek(0)
+        info = images.inspect(file, max_pixels=settings.UPLOAD_MAX_PIXELS,
+                              fallback_tz=fallback_tz or account_time_zone(user=owner))
     except images.ImageRejected as exc:
         return UploadOutcome(filename=filename, result="rejected", error=exc.message)
+    if dry_run:
+        return UploadOutcome(filename=filename, result="added")
 
+    now = timezone.now()
     photo = Photo(owner=owner, original_name=filename, sha256=sha256, content_type=info.content_type,
-                  file_size=file.size, width=info.width, height=info.height, taken_at=info.taken_at,
-                  queued_at=timezone.now())
-    file.seek(0)
-    photo.original.save(f"upload{images.EXTENSIONS[info.content_type]}", file, save=False)
+                  file_size=file.size, width=info.width, height=info.height, queued_at=now, metadata_read=True,
+                  external_path=external_path,
+                  **read_upload_metadata(image_info=info, file_mtime=file_mtime, uploaded_at=now))
+    if not external_path:
+        file.seek(0)
+        photo.original.save(f"upload{images.EXTENSIONS[info.content_type]}", file, save=False)
     try:
         with transaction.atomic():
             photo.save()
@@ -78,13 +98,18 @@ def photo_upload(*, owner, file: UploadedFile, enqueue: bool = True) -> UploadOu
                 transaction.on_commit(photos_enqueue_processing)
     except IntegrityError:
         # The same file arrived twice at once; the other request stored it first.
-        photo.original.storage.delete(photo.original.name)
+        _discard_original(photo)
         return UploadOutcome(filename=filename, result="duplicate",
                              photo=Photo.objects.get(owner=owner, sha256=sha256))
     except Exception:
-        photo.original.storage.delete(photo.original.name)
+        _discard_original(photo)
         raise
     return UploadOutcome(filename=filename, result="added", photo=photo)
+
+
+def _discard_original(photo: Photo) -> None:
+    if photo.original:  # never an in-place import's file
+        photo.original.storage.delete(photo.original.name)
 
 
 def photos_upload(*, owner, files: list[UploadedFile]) -> list[UploadOutcome]:

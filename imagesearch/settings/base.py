@@ -113,6 +113,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=80_000_000)
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=100)
 THUMBNAIL_LONG_SIDE = 512
+# The photo page shows this (sRGB JPEG); the original only through "Download original".
+PREVIEW_LONG_SIDE = env.int("PREVIEW_LONG_SIDE", default=2048)
 # Django's own limit sits above ours, so that our clear message answers first.
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES + 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -158,7 +158,8 @@ def _with_matched_tags(result: SearchResult, words: word_selectors.WordQuery) ->
 def search_region(*, photo: Photo, box, options: SearchOptions) -> SearchResult:
     """Photos like a region of one of the owner's photos (the source photo stays in the results)."""
     try:
-        with photo.original.open("rb") as handle:
+        # The preview is the original at REGION_DECODE_SIZE already (and faster to decode).
+        with photo.preview.open("rb") if photo.preview else photo.open_original() as handle:
             image = images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS, fit_within=REGION_DECODE_SIZE)
     except (OSError, images.ImageRejected) as exc:
         raise ApplicationError(f"The photo's original could not be read: {exc}.") from exc

@@ -99,9 +99,8 @@ def reindex_run(*, batch_size: int | None = None, limit: int | None = None,
 def _reindex_batch(*, model: EmbeddingModel, photos: list[Photo]) -> None:
     decoded = []
     for photo in photos:
-        field = photo.thumbnail or photo.original
         try:
-            with field.open("rb") as handle:
+            with photo.thumbnail.open("rb") if photo.thumbnail else photo.open_original() as handle:
                 decoded.append((photo, images.load_rgb(handle, max_pixels=settings.UPLOAD_MAX_PIXELS,
                                                        fit_within=settings.THUMBNAIL_LONG_SIDE)))
         except (OSError, images.ImageRejected) as exc:

@@ -87,7 +87,7 @@ def _assert_safe_names(photo: Photo, entry: dict) -> None:
     upload_name = entry["upload_name"]
     _assert_display_name(photo.original_name, entry)
     media_root = Path(settings.MEDIA_ROOT).resolve()
-    for field, folder in ((photo.original, "originals/"), (photo.thumbnail, "thumbnails/")):
+    for field, folder in ((photo.original, "originals/"), (photo.thumbnail, "thumbnails/"), (photo.preview, "previews/")):
         assert field.name.startswith(folder) and ".." not in field.name, field.name
         assert "etc" not in PurePosixPath(field.name).parts and "passwd" not in field.name
         assert PurePosixPath(upload_name).stem[:20] not in field.name
@@ -159,7 +159,7 @@ def test_an_odd_but_valid_file_is_added_and_processed_to_ready(api_client, user,
 
     assert processing.photos_process_pending() == 1
     _assert_ready(photo, entry)
-    assert len(_stored_files(media_root)) == 2  # the original and its thumbnail, nothing else
+    assert len(_stored_files(media_root)) == 3  # the original, its preview and its thumbnail, nothing else
 
     detail = api_client.get(f"{PHOTOS}{photo.pk}/").json()
     assert detail["status"] == "ready" and detail["original_name"] == photo.original_name

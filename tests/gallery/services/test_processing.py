@@ -81,6 +81,7 @@ def test_a_photo_deleted_while_processing_ends_quietly(user):
     processing._finish_batch(photos=claimed, decoded=decoded, model_row=embedding_models.active_model_ensure())
     assert not PhotoEmbedding.objects.exists()
     assert not list(Path(settings.MEDIA_ROOT).glob("thumbnails/*/*"))
+    assert not list(Path(settings.MEDIA_ROOT).glob("previews/*/*"))
 
 
 def test_a_batch_reclaimed_by_another_worker_is_not_written_twice(user):
