@@ -44,7 +44,7 @@ from PIL import Image  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-from search.labeled_photos import list_labeled_photos  # noqa: E402
+from benchmarks.datasets import list_labeled_photos  # noqa: E402
 
 MODEL_NAME = "imagesearch-offline"
 DATASETS = ("caltech101", "tiny_imagenet_val", "flowers5")

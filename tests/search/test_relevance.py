@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from search import selectors
-from search.labeled_photos import default_datasets_root, list_labeled_photos
+from benchmarks.datasets import default_datasets_root, list_labeled_photos
 from tests.factories import photo_factory
 
 CALTECH = default_datasets_root() / "caltech101"

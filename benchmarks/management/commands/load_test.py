@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import load_test
+from benchmarks.load_test import runner as load_test
 
 
 class Command(BaseCommand):

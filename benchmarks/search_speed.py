@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from search import synthetic, vectors
+from benchmarks import synthetic
+from search import vectors
 from search.models import EmbeddingModel, GloveWord
 
 PREFIX = "benchmark-search"
@@ -220,7 +221,7 @@ def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
 def sample_photos(*, count: int, folder: Path | None = None) -> tuple[list[PhotoFile], str]:
     """`count` photos with distinct bytes spread over a labeled photo folder (default: the shared
     Caltech-101 copy), or generated JPEGs when it is missing; and where they came from."""
-    from search.labeled_photos import default_datasets_root, list_labeled_photos
+    from benchmarks.datasets import default_datasets_root, list_labeled_photos
 
     folder = folder or default_datasets_root() / "caltech101"
     paths = [item.path for item in list_labeled_photos(folder, split="all")] if folder.is_dir() else []

@@ -2,8 +2,10 @@
 
 import json
 
-from search import benchmark_report, benchmarking, load_test
-from search.load_test import Sample
+from benchmarks import report as benchmark_report
+from benchmarks import search_speed as benchmarking
+from benchmarks.load_test import runner as load_test
+from benchmarks.load_test.runner import Sample
 
 
 def _load(*, lost_ids: list[int], server_errors: int) -> load_test.LoadResult:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from search import benchmarking
-from search.labeled_photos import default_datasets_root
+from benchmarks import search_speed as benchmarking
+from benchmarks.datasets import default_datasets_root
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from search import benchmarking
+from benchmarks import search_speed as benchmarking
 
 
 class Command(BaseCommand):

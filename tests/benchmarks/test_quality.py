@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from gallery.models import Photo
-from search.evaluation import average_precision_at_k
-from search.labeled_photos import clean_class_name, default_datasets_root, in_split
+from benchmarks.quality import average_precision_at_k
+from benchmarks.datasets import clean_class_name, default_datasets_root, in_split
 
 FLOWERS = default_datasets_root() / "flowers5"
 

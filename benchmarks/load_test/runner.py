@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from search.benchmarking import percentiles_ms
+from benchmarks.search_speed import percentiles_ms
 
 UPLOAD, LIST, SEARCH, SIMILAR, POLL = "upload", "gallery list", "text search", "find-similar", "status poll"
 SEARCH_WORDS = ("dog", "airplane", "sunflower", "a red car", "butterfly", "piano", "face", "motorbike",
@@ -179,7 +179,7 @@ def load_run(*, url: str, token: str, photos: list[tuple[str, bytes]], uploaders
 def _warm_up(*, client: ApiClient) -> set[int]:
     """One photo through the whole pipeline and one request of each kind, so that no timed request
     pays for loading the model; returns the ids known to be ready."""
-    from search.benchmarking import generated_jpeg
+    from benchmarks.search_speed import generated_jpeg
 
     status, body = client.upload(name="warm-up.jpg", data=generated_jpeg(seed=int(time.time() * 1000) % 2**31))
     if status not in (200, 201) or not isinstance(body, list) or not body[0].get("photo"):
@@ -379,7 +379,7 @@ def run(*, uploaders: int, photos: int, searchers: int, url: str | None = None, 
         data_dir: Path | None = None, ready_timeout: float = 600.0, log: Log = lambda message: None) -> LoadResult:
     """The whole load test: photos sampled like the ingest benchmark, against `url` + `token`, or
     against a live server of our own in `data_dir` (default: <DATA_DIR>/loadtest)."""
-    from search.benchmarking import sample_photos
+    from benchmarks.search_speed import sample_photos
 
     files, source = sample_photos(count=photos)
     arguments = dict(photos=files, uploaders=uploaders, searchers=searchers, source=source,

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from search import tag_services
-from search.evaluation import evaluate_folder
-from search.labeled_photos import SPLITS
+from benchmarks.quality import evaluate_folder
+from benchmarks.datasets import SPLITS
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ Slow (a few minutes; the first run also loads GloVe into that database): `bash s
 
 import pytest
 
-from search import load_test
+from benchmarks.load_test import runner as load_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from search import benchmarking, load_test
+from benchmarks import search_speed as benchmarking
+from benchmarks.load_test import runner as load_test
 
 Log = Callable[[str], None]
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search import benchmark_report
+from benchmarks import report as benchmark_report
 
 
 class Command(BaseCommand):

@@ -16,8 +16,9 @@ from django.core.files import File
 from django.db import transaction
 
 from gallery import services as gallery_services
-from search import clip, queries, selectors, tag_evaluation, tag_services
-from search.labeled_photos import list_labeled_photos
+from benchmarks import tag_quality as tag_evaluation
+from search import clip, queries, selectors, tag_services
+from benchmarks.datasets import list_labeled_photos
 
 K = 10
 
