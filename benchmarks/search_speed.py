@@ -84,6 +84,20 @@ def teardown(*, log) -> None:
     log("removed earlier benchmark data")
 
 
+def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
+                         use_index: bool) -> list[int]:
+    """The plainest form of `vectors.nearest` (no paging, no re-sort): the raw-SQL yardstick."""
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_index:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+                       f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
+                       [model.pk, owner_id, vectors._literal(query), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     ids, matrix = vectors.owner_vectors(model=model, owner_id=user.pk)
     ids = ids.tolist()
@@ -104,7 +118,7 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
         recalls.append(len({m.photo_id for m in found} & set(expected)) / K)
     for i in picks:
         started = time.perf_counter()
-        vectors.nearest_ids_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
+        nearest_ids_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
         sql_times.append(time.perf_counter() - started)
     plan = "HNSW iterative" if use_index else "exact scan"
     return [

@@ -99,7 +99,7 @@ def photo_vector(*, model: EmbeddingModel, photo_id: int, owner_id: int) -> np.n
 
 
 def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """All of an owner's vectors: (photo ids, matrix). For grouping and for benchmarks' exact floor."""
+    """All of an owner's vectors: (photo ids, matrix), e.g. for grouping or an exact scan in process."""
     rows = list(PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).order_by("photo_id")
                 .values_list("photo_id", "embedding"))
     if not rows:
@@ -147,7 +147,7 @@ def nearest(
     exclude_photo_id: int | None = None,
     exact: bool | None = None,
 ) -> list[Match]:
-    """The owner's photos nearest to `query`, best first. `exact` forces a plan (benchmarks)."""
+    """The owner's photos nearest to `query`, best first. `exact` forces a plan (tests compare plans; exact recall)."""
     if metric not in METRICS:
         raise UnknownMetric(f"Unknown metric {metric!r}; choose one of: {', '.join(METRICS)}.")
     operator, to_score = METRICS[metric]
@@ -268,16 +268,3 @@ def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: 
         return [(name, photos, 1.0 - float(distance)) for name, photos, distance in cursor.fetchall()
                 if distance is not None]
 
-
-def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
-                         use_index: bool) -> list[int]:
-    """The plainest form of `nearest` (no paging, no re-sort): the benchmark's raw-SQL yardstick."""
-    dims = int(model.dimensions)
-    column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if use_index:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SELECT photo_id FROM {TABLE} WHERE model_id = %s AND owner_id = %s "
-                       f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
-                       [model.pk, owner_id, _literal(query), limit])
-        return [row[0] for row in cursor.fetchall()]
