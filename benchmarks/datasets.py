@@ -1,4 +1,5 @@
-"""Labeled photo folders (one sub-folder per class) and the project's fixed train/test split.
+"""Labeled photo folders (one sub-folder per class) and the project's fixed train/test split,
+and the out-of-vocabulary evaluation words (benchmarks/data/evaluation_words.tsv).
 
 Used by the offline-model trainer, `manage.py evaluate`, the benchmarks and the tests, so
 that every number is computed on the same files.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 SPLITS = ("train", "test", "all")
+EVALUATION_WORDS_PATH = Path(__file__).resolve().parent / "data" / "evaluation_words.tsv"
 
 # Class folders whose names are not the words a person would type.
 _CLASS_WORD_OVERRIDES = {
@@ -83,3 +85,16 @@ def list_labeled_photos(folder: Path, *, split: str = "all", per_class_limit: in
             chosen = chosen[:per_class_limit]
         photos.extend(LabeledPhoto(path=path, label=label) for path in chosen)
     return photos
+
+
+def evaluation_words(path: Path = EVALUATION_WORDS_PATH) -> dict[str, list[str]]:
+    """Out-of-vocabulary query words and the class labels that count as right answers (see
+    search/data/VOCABULARY.md); empty when the file is missing."""
+    if not path.exists():
+        return {}
+    words = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            word, classes = line.split("\t")
+            words[word.strip()] = [label.strip() for label in classes.split(",") if label.strip()]
+    return words

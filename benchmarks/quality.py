@@ -18,7 +18,7 @@ from django.db import transaction
 from gallery import services as gallery_services
 from benchmarks import tag_quality as tag_evaluation
 from search import clip, queries, selectors, tag_services
-from benchmarks.datasets import list_labeled_photos
+from benchmarks.datasets import evaluation_words, list_labeled_photos
 
 K = 10
 
@@ -66,7 +66,7 @@ def evaluate_folder(*, folder: Path, split: str = "test", per_class_limit: int |
         if tag_services.tagging_vocabulary(model=selectors.active_model_row()) is not None:
             progress("tags and word search…")
             report.tags = tag_evaluation.evaluate_tags(owner=user, label_of=label_of,
-                                                       other_words=tag_evaluation.evaluation_words())
+                                                       other_words=evaluation_words())
     report.seconds = time.monotonic() - started
     return report
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import clip, selectors, tag_selectors, tag_services, vocabulary, zero_shot
+from search import clip, selectors, tag_selectors, tag_services, zero_shot
 from search.models import EmbeddingModel, PhotoEmbedding, PhotoTag
 
 K = 10
@@ -117,10 +117,6 @@ def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tag
                                     precision=sum(right) / assigned if assigned else 0.0,
                                     tags_per_photo=assigned / max(len(chosen), 1)))
     return table
-
-
-def evaluation_words() -> dict[str, list[str]]:
-    return vocabulary.evaluation_words() if vocabulary.EVALUATION_WORDS_PATH.exists() else {}
 
 
 def _mean(values) -> float:
