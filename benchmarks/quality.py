@@ -16,7 +16,7 @@ from django.core.files import File
 from django.db import transaction
 
 from gallery import services as gallery_services
-from benchmarks import tag_quality as tag_evaluation
+from benchmarks import tag_quality
 from search import clip, queries, selectors, tag_services
 from benchmarks.datasets import evaluation_words, list_labeled_photos
 
@@ -33,7 +33,7 @@ class EvaluationReport:
     text_p10: float
     seconds: float
     per_class_text_p10: dict[str, float] = field(default_factory=dict)
-    tags: tag_evaluation.TagReport | None = None
+    tags: tag_quality.TagReport | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -65,20 +65,20 @@ def evaluate_folder(*, folder: Path, split: str = "test", per_class_limit: int |
         report = _measure(user=user, label_of=label_of, progress=progress)
         if tag_services.tagging_vocabulary(model=selectors.active_model_row()) is not None:
             progress("tags and word search…")
-            report.tags = tag_evaluation.evaluate_tags(owner=user, label_of=label_of,
-                                                       other_words=evaluation_words())
+            report.tags = tag_quality.evaluate_tags(owner=user, label_of=label_of,
+                                                    other_words=evaluation_words())
     report.seconds = time.monotonic() - started
     return report
 
 
 def calibrate_folder(*, folder: Path, split: str, per_class_limit: int | None = None,
-                     progress: Callable[[str], None] = lambda message: None) -> list[tag_evaluation.CalibrationRow]:
-    """The tag-threshold trade-off table on labeled photos (see tag_evaluation.calibrate)."""
+                     progress: Callable[[str], None] = lambda message: None) -> list[tag_quality.CalibrationRow]:
+    """The tag-threshold trade-off table on labeled photos (see tag_quality.calibrate)."""
     with _labeled_gallery(folder=folder, split=split, per_class_limit=per_class_limit, progress=progress) as (
             user, label_of):
         model = selectors.active_model_row()
-        return tag_evaluation.calibrate(owner=user, label_of=label_of, model=model,
-                                        max_tags=settings.TAG_MAX_PER_PHOTO)
+        return tag_quality.calibrate(owner=user, label_of=label_of, model=model,
+                                     max_tags=settings.TAG_MAX_PER_PHOTO)
 
 
 @contextmanager

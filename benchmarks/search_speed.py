@@ -1,17 +1,11 @@
-"""Speed benchmarks: search speed and recall on clustered vectors (through the search module,
-raw SQL and numpy), and ingest speed (stored upload -> ready) against model-only speed.
-Used by `benchmark_search`, `benchmark_ingest` and `benchmark_report`."""
+"""Search speed: find-similar latency and recall on clustered vectors (through the search module,
+raw SQL and numpy), and text, region and find-similar requests through Django's stack.
+Used by `benchmark_search` and `benchmark_report`."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import statistics
 import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -20,6 +14,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from benchmarks import synthetic
+from benchmarks.datasets import generated_jpeg
+from benchmarks.stats import percentiles_ms
 from search import vectors
 from search.models import EmbeddingModel, GloveWord
 
@@ -39,12 +35,6 @@ class Row:
     def line(self) -> str:
         recall = f"{self.recall:.3f}" if self.recall is not None else "-"
         return f"| {self.name} | {self.p50_ms:.2f} | {self.p95_ms:.2f} | {recall} |"
-
-
-def percentiles_ms(times: list[float]) -> tuple[float, float]:
-    """p50 and p95 in milliseconds of durations in seconds."""
-    ordered = sorted(times)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
 
 
 def build(*, total: int, big_users: int, small_size: int, clusters: int, log) -> EmbeddingModel:
@@ -215,95 +205,3 @@ def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: 
     if http:
         rows += measure_http(model=model, user=users[0], requests=queries)
     return rows
-
-
-# --- Photos for the ingest and load benchmarks ------------------------------------------------
-
-PhotoFile = tuple[str, bytes]  # (file name, bytes)
-
-
-def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
-    """A smooth random JPEG (upscaled noise), different for every seed."""
-    from PIL import Image
-
-    pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype("uint8")
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).resize((width, height)).save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
-
-
-def sample_photos(*, count: int, folder: Path | None = None) -> tuple[list[PhotoFile], str]:
-    """`count` photos with distinct bytes spread over a labeled photo folder (default: the shared
-    Caltech-101 copy), or generated JPEGs when it is missing; and where they came from."""
-    from benchmarks.datasets import default_datasets_root, list_labeled_photos
-
-    folder = folder or default_datasets_root() / "caltech101"
-    paths = [item.path for item in list_labeled_photos(folder, split="all")] if folder.is_dir() else []
-    if not paths:
-        return [(f"generated-{seed}.jpg", generated_jpeg(seed=seed)) for seed in range(count)], "generated JPEGs"
-    picked: list[PhotoFile] = []
-    seen: set[str] = set()
-    step = max(1, len(paths) // count)
-    for path in paths[::step] + paths:  # the second pass fills in when duplicates were skipped
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest not in seen:
-            seen.add(digest)
-            picked.append((f"{path.parent.name}-{path.name}", data))
-        if len(picked) == count:
-            break
-    return picked, f"{folder.name} photos"
-
-
-@dataclass
-class IngestSpeed:
-    model: str
-    batch_size: int
-    photos: int
-    source: str
-    model_images_per_s: float
-    ingest_photos_per_s: float
-
-    @property
-    def ratio(self) -> float:
-        return self.ingest_photos_per_s / self.model_images_per_s if self.model_images_per_s else 0.0
-
-
-def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str], None] = lambda m: None) -> IngestSpeed:
-    """Stored uploads -> ready (decode, thumbnail, embedding, tags, database) in this process, next to
-    model-only speed (`encode_images` on the same photos, decoded beforehand), for the active model."""
-    from django.conf import settings
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from gallery import images, services
-    from search import clip
-
-    user = get_user_model().objects.create_user(username=f"benchmark-ingest-{uuid.uuid4().hex[:8]}")
-    try:
-        for name, data in photos:
-            services.photo_upload(owner=user, file=SimpleUploadedFile(name, data), enqueue=False)
-        count = user.photos.count()
-        loaded = clip.get_model()
-        decoded = [images.load_rgb(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS,
-                                   fit_within=settings.THUMBNAIL_LONG_SIDE) for _, data in photos]
-        clip.encode_images(decoded[: settings.CLIP_BATCH_SIZE])  # warm-up
-        model_rate = _encode_rate(decoded)
-        log(f"model only: {model_rate:.1f} images/s; ingesting {count} photos…")
-        started = time.perf_counter()
-        finished = services.photos_process_pending()
-        ingest_rate = finished / (time.perf_counter() - started)
-        # Best of two model-only passes, before and after: other work on the machine only slows one down.
-        model_rate = max(model_rate, _encode_rate(decoded))
-    finally:
-        with transaction.atomic():
-            user.delete()
-    return IngestSpeed(model=loaded.spec.key, batch_size=settings.CLIP_BATCH_SIZE, photos=count, source=source,
-                       model_images_per_s=model_rate, ingest_photos_per_s=ingest_rate)
-
-
-def _encode_rate(decoded: list) -> float:
-    from search import clip
-
-    started = time.perf_counter()
-    clip.encode_images(decoded)
-    return len(decoded) / (time.perf_counter() - started)
