@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 SPLITS = ("train", "test", "all")
@@ -112,8 +113,6 @@ PhotoFile = tuple[str, bytes]  # (file name, bytes)
 
 def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
     """A smooth random JPEG (upscaled noise), different for every seed."""
-    from PIL import Image
-
     pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype("uint8")
     buffer = io.BytesIO()
     Image.fromarray(pixels).resize((width, height)).save(buffer, "JPEG", quality=90)

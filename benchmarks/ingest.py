@@ -9,10 +9,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from benchmarks.datasets import PhotoFile
+from gallery import images
+from gallery import services as gallery_services
+from search import clip
 
 
 @dataclass
@@ -32,16 +37,10 @@ class IngestSpeed:
 def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str], None] = lambda m: None) -> IngestSpeed:
     """Stored uploads -> ready (decode, thumbnail, embedding, tags, database) in this process, next to
     model-only speed (`encode_images` on the same photos, decoded beforehand), for the active model."""
-    from django.conf import settings
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from gallery import images, services
-    from search import clip
-
     user = get_user_model().objects.create_user(username=f"benchmark-ingest-{uuid.uuid4().hex[:8]}")
     try:
         for name, data in photos:
-            services.photo_upload(owner=user, file=SimpleUploadedFile(name, data), enqueue=False)
+            gallery_services.photo_upload(owner=user, file=SimpleUploadedFile(name, data), enqueue=False)
         count = user.photos.count()
         loaded = clip.get_model()
         decoded = [images.load_rgb(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS,
@@ -50,7 +49,7 @@ def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str],
         model_rate = _encode_rate(decoded)
         log(f"model only: {model_rate:.1f} images/s; ingesting {count} photos…")
         started = time.perf_counter()
-        finished = services.photos_process_pending()
+        finished = gallery_services.photos_process_pending()
         ingest_rate = finished / (time.perf_counter() - started)
         # Best of two model-only passes, before and after: other work on the machine only slows one down.
         model_rate = max(model_rate, _encode_rate(decoded))
@@ -62,8 +61,6 @@ def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str],
 
 
 def _encode_rate(decoded: list) -> float:
-    from search import clip
-
     started = time.perf_counter()
     clip.encode_images(decoded)
     return len(decoded) / (time.perf_counter() - started)

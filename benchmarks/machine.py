@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from django.db import connection
+
+from search import clip
+
 
 @dataclass
 class Machine:
@@ -25,13 +29,9 @@ class Machine:
 
 
 def machine_info() -> Machine:
-    from django.db import connection
-
-    from search import clip
-
     resolution = clip.resolve()
     clip.get_model()
-    import torch  # only to read the thread count search.clip's model runs with
+    import torch  # noqa: PLC0415 - torch loads through search.clip (above); here only to read its thread count
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('server_version'), "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from contextlib import contextmanager
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 
-from gallery import services as gallery_services
 from benchmarks import tag_quality
-from search import clip, queries, selectors, tag_services
 from benchmarks.datasets import evaluation_words, list_labeled_photos
+from gallery import services as gallery_services
+from search import clip, queries, selectors, tag_services, vectors
 
 K = 10
 
@@ -115,8 +115,6 @@ def _measure(*, user, label_of: dict[int, str], progress) -> EvaluationReport:
     for label in label_of.values():
         class_sizes[label] += 1
     precisions, average_precisions = [], []
-    from search import vectors
-
     for photo_id, label in label_of.items():
         query = vectors.photo_vector(model=model, photo_id=photo_id, owner_id=user.pk)
         if query is None:

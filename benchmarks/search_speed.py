@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -16,7 +17,10 @@ from rest_framework.authtoken.models import Token
 from benchmarks import synthetic
 from benchmarks.datasets import generated_jpeg
 from benchmarks.stats import percentiles_ms
-from search import vectors
+from gallery import services as gallery_services
+from gallery.models import Photo
+from search import clip, tag_selectors, vectors
+from search import queries as query_vectors
 from search.models import EmbeddingModel, GloveWord
 
 PREFIX = "benchmark-search"
@@ -118,20 +122,25 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     ]
 
 
+# SEAM: replaced at merge by a supported product seam
+# (search reading another model's vectors while the active model encodes; ARCHITECTURE.md rule 4).
 class _BenchmarkVectors:
     """Make the search module read the benchmark vectors while the real model encodes queries."""
 
     def __enter__(self):
-        from search import clip
-
         self._original = clip.active_spec
         clip.active_spec = lambda: type("Spec", (), {"key": MODEL_KEY})()
         return self
 
     def __exit__(self, *exc):
-        from search import clip
-
         clip.active_spec = self._original
+
+
+def _clear_query_caches() -> None:
+    """Forget cached query vectors, so that the next text queries are cold."""
+    # SEAM: replaced at merge by a supported product seam (the text-vector cache has no public clear).
+    query_vectors._text_vector_cached.cache_clear()
+    tag_selectors.word_query_cache_clear()
 
 
 def _timed_requests(calls) -> list[float]:
@@ -148,11 +157,6 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     """Requests through Django's full stack (test client, so no socket): find-similar on the
     benchmark vectors; text (cold and cached) and region search with the active model encoding
     the query, against the same vectors."""
-
-    from gallery import services
-    from gallery.models import Photo
-    from search import clip, queries, tag_selectors
-
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
     ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
@@ -166,14 +170,13 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
         if loaded.dimensions != DIMS:
             return rows
         words = [f"photo of thing number {n}" for n in range(min(requests, 100))]
-        queries._text_vector_cached.cache_clear()
-        tag_selectors._word_query_cached.cache_clear()
+        _clear_query_caches()
         cold = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         cached = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         kind = "hybrid: CLIP + GloVe tag match" if GloveWord.objects.exists() else "CLIP only: no GloVe words loaded"
         rows.append(Row(f"HTTP text search ({kind}), cold query ({loaded.spec.key})", *percentiles_ms(cold)))
         rows.append(Row(f"HTTP text search ({kind}), cached query", *percentiles_ms(cached)))
-        photo = _region_photo(user=user, services=services, Photo=Photo)
+        photo = _region_photo(user=user)
         rng = np.random.default_rng(5)
         boxes = [sorted(rng.uniform(0, 0.4, 2)) + sorted(rng.uniform(0.6, 1, 2)) for _ in range(min(requests, 50))]
         region = _timed_requests((lambda b=b: client.post(
@@ -183,11 +186,9 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     return rows
 
 
-def _region_photo(*, user, services, Photo):
+def _region_photo(*, user) -> Photo:
     """One real 1600x1200 photo in the big user's gallery, for region searches."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    outcome = services.photo_upload(owner=user, file=SimpleUploadedFile(
+    outcome = gallery_services.photo_upload(owner=user, file=SimpleUploadedFile(
         "region.jpg", generated_jpeg(seed=11, width=1600, height=1200)), enqueue=False)
     Photo.objects.filter(pk=outcome.photo.pk).update(status=Photo.Status.READY)
     return outcome.photo

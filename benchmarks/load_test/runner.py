@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.datasets import generated_jpeg, sample_photos
 from benchmarks.load_test.client import ApiClient
 from benchmarks.load_test.results import LIST, POLL, SEARCH, SIMILAR, LoadResult, Sample, load_result
 from benchmarks.load_test.server import default_data_dir, live_server
@@ -78,8 +79,6 @@ def load_run(*, url: str, token: str, photos: list[tuple[str, bytes]], uploaders
 def _warm_up(*, client: ApiClient) -> set[int]:
     """One photo through the whole pipeline and one request of each kind, so that no timed request
     pays for loading the model; returns the ids known to be ready."""
-    from benchmarks.datasets import generated_jpeg
-
     status, body = client.upload(name="warm-up.jpg", data=generated_jpeg(seed=int(time.time() * 1000) % 2**31))
     if status not in (200, 201) or not isinstance(body, list) or not body[0].get("photo"):
         raise RuntimeError(f"the warm-up upload failed: HTTP {status} {body}")
@@ -113,8 +112,6 @@ def run(*, uploaders: int, photos: int, searchers: int, url: str | None = None, 
         data_dir: Path | None = None, ready_timeout: float = 600.0, log: Log = lambda message: None) -> LoadResult:
     """The whole load test: photos sampled like the ingest benchmark, against `url` + `token`, or
     against a live server of our own in `data_dir` (default: <DATA_DIR>/loadtest)."""
-    from benchmarks.datasets import sample_photos
-
     files, source = sample_photos(count=photos)
     arguments = dict(photos=files, uploaders=uploaders, searchers=searchers, source=source,
                      ready_timeout=ready_timeout, log=log)

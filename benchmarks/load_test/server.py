@@ -16,6 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
+
+from imagesearch import embedded_postgres
+from search import clip
+
 USER_PREFIX = "loadtest-"
 Log = Callable[[str], None]
 
@@ -39,8 +44,6 @@ _DROPPED_ENV = ("DATABASE_URL", "TEST_DATABASE_URL", "TEST_DATABASE_NAME", "EMBE
 
 
 def default_data_dir() -> Path:
-    from django.conf import settings
-
     return Path(settings.DATA_DIR) / "loadtest"
 
 
@@ -51,10 +54,6 @@ def live_server(*, data_dir: Path, words: bool = True, web_workers: int = 2, log
     its data in `data_dir`, the active model of this process, and a fresh user; yields (url, token).
     With `words`, GloVe and the tag vocabulary are loaded first (once per data folder: about a
     minute), so uploads get tags and text search is hybrid as in a real install."""
-    from django.conf import settings
-
-    from imagesearch import embedded_postgres
-
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / "load-test.lock").open("w") as lock:
         try:
@@ -87,10 +86,6 @@ def live_server(*, data_dir: Path, words: bool = True, web_workers: int = 2, log
 
 
 def _server_env(*, data_dir: Path) -> dict[str, str]:
-    from django.conf import settings
-
-    from search import clip
-
     spec = clip.active_spec()
     env = {name: value for name, value in os.environ.items() if name not in _DROPPED_ENV}
     env.update({

@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from search import selectors
 from benchmarks.datasets import default_datasets_root, list_labeled_photos
+from search import selectors
 from tests.factories import photo_factory
 
 CALTECH = default_datasets_root() / "caltech101"

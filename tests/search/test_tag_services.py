@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from benchmarks.datasets import default_datasets_root
 from gallery import services as gallery_services
 from imagesearch.exceptions import ApplicationError, NotFound
 from search import services, tag_selectors, tag_services, vectors
-from benchmarks.datasets import default_datasets_root
 from search.models import Concept, ConceptEmbedding, PhotoEmbedding, PhotoTag, PhotoTagVector
 from tests import images
 from tests.factories import photo_factory, ready_photo_factory

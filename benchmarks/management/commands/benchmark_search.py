@@ -1,5 +1,5 @@
-import platform
 import os
+import platform
 
 from django.core.management.base import BaseCommand
 

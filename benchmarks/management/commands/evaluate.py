@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import tag_services
-from benchmarks.quality import evaluate_folder
 from benchmarks.datasets import SPLITS
+from benchmarks.quality import evaluate_folder
+from search import tag_services
 
 
 class Command(BaseCommand):
