@@ -3,7 +3,8 @@ the out-of-vocabulary evaluation words (benchmarks/data/evaluation_words.tsv), a
 (from a labeled folder, or generated) for the ingest and load benchmarks.
 
 Used by the offline-model trainer, `manage.py evaluate`, the benchmarks and the tests, so
-that every number is computed on the same files.
+that every number is computed on the same files. No Django here: the trainer imports it as a
+plain module.
 """
 
 from __future__ import annotations
