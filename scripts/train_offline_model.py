@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Train the small from-scratch CLIP ("imagesearch-offline") used by the offline photo search.
 
-Reproducible CPU recipe (see search/offline_model/MODEL_CARD.md):
+Reproducible CPU recipe (see search/clip/offline_model/MODEL_CARD.md):
 
     .venv/bin/python scripts/train_offline_model.py --minutes 55 --seed 0
 
@@ -44,7 +44,7 @@ from PIL import Image
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-from search.labeled_photos import list_labeled_photos  # noqa: E402
+from benchmarks.datasets import list_labeled_photos  # noqa: E402
 
 MODEL_NAME = "imagesearch-offline"
 DATASETS = ("caltech101", "tiny_imagenet_val", "flowers5")
@@ -312,7 +312,7 @@ def main() -> None:
     parser.add_argument("--datasets-root", type=Path, default=PROJECT_ROOT.parent / "shared" / "datasets")
     parser.add_argument("--minutes", type=float, default=55.0, help="training time budget; the LR schedule follows elapsed/budget (ignored with --steps)")
     parser.add_argument("--steps", type=int, default=None, help="fixed number of steps (overrides --minutes)")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "search" / "offline_model")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "search" / "clip" / "offline_model")
     parser.add_argument("--cache-dir", type=Path, default=PROJECT_ROOT / ".data" / "offline_train")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)

@@ -56,7 +56,7 @@ class Match:
     distance: float
 
 
-def _index_name(model: EmbeddingModel) -> str:
+def model_index_name(model: EmbeddingModel) -> str:
     return f"photo_embedding_hnsw_model_{model.pk}"
 
 
@@ -71,7 +71,7 @@ def ensure_model_index(*, model: EmbeddingModel) -> None:
             # Django's deferred foreign-key checks would block CREATE INDEX in this transaction.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {_index_name(model)} ON {TABLE} "
+            f"CREATE INDEX IF NOT EXISTS {model_index_name(model)} ON {TABLE} "
             f"USING hnsw ((embedding::halfvec({int(model.dimensions)})) halfvec_cosine_ops) "
             f"WITH (m = 16, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE model_id = {int(model.pk)}"
         )
@@ -99,7 +99,7 @@ def photo_vector(*, model: EmbeddingModel, photo_id: int, owner_id: int) -> np.n
 
 
 def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """All of an owner's vectors: (photo ids, matrix). For grouping and for benchmarks' exact floor."""
+    """All of an owner's vectors: (photo ids, matrix), e.g. for grouping or an exact scan in process."""
     rows = list(PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).order_by("photo_id")
                 .values_list("photo_id", "embedding"))
     if not rows:
@@ -108,7 +108,7 @@ def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, 
     return np.asarray(ids, dtype=np.int64), np.asarray([np.asarray(v, dtype=np.float32) for v in vectors])
 
 
-def _literal(vector: np.ndarray) -> str:
+def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
 
 
@@ -147,7 +147,7 @@ def nearest(
     exclude_photo_id: int | None = None,
     exact: bool | None = None,
 ) -> list[Match]:
-    """The owner's photos nearest to `query`, best first. `exact` forces a plan (benchmarks)."""
+    """The owner's photos nearest to `query`, best first. `exact` forces a plan (tests compare plans; exact recall)."""
     if metric not in METRICS:
         raise UnknownMetric(f"Unknown metric {metric!r}; choose one of: {', '.join(METRICS)}.")
     operator, to_score = METRICS[metric]
@@ -157,7 +157,7 @@ def nearest(
         model=model, owner_id=owner_id, metric=metric)
     dims = int(model.dimensions)
     column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    params: list = [_literal(query), model.pk, owner_id]
+    params: list = [vector_literal(query), model.pk, owner_id]
     exclude = ""
     if exclude_photo_id is not None:
         exclude = "AND photo_id <> %s"
@@ -196,7 +196,7 @@ def clip_scores(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, phot
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT photo_id, embedding {operator} %s::halfvec({int(model.dimensions)}) FROM {TABLE} "
                        "WHERE model_id = %s AND owner_id = %s AND photo_id = ANY(%s)",
-                       [_literal(query), model.pk, owner_id, list(photo_ids)])
+                       [vector_literal(query), model.pk, owner_id, list(photo_ids)])
         return {photo_id: float(to_score(distance)) for photo_id, distance in cursor.fetchall()}
 
 
@@ -210,7 +210,7 @@ def glove_words_replace(*, words: list[str], matrix: np.ndarray) -> None:
         cursor.execute(f"TRUNCATE {GLOVE_TABLE}")
         with cursor.cursor.copy(f"COPY {GLOVE_TABLE} (id, word, vector) FROM STDIN") as copy:
             for rank, (word, vector) in enumerate(zip(words, matrix)):
-                copy.write_row((rank, word, _literal(vector)))
+                copy.write_row((rank, word, vector_literal(vector)))
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(f"CREATE INDEX {GLOVE_INDEX} ON {GLOVE_TABLE} USING hnsw (vector vector_cosine_ops) "
                        "WITH (m = 16, ef_construction = 40)")
@@ -227,7 +227,7 @@ def nearest_words(*, query: np.ndarray, limit: int, exclude: list[str], max_rank
     Only plain words (letters, with inner hyphens) are returned: GloVe's tail is noisy."""
     sql = (f"SELECT word, vector <=> %s::vector AS distance FROM {GLOVE_TABLE} "
            "WHERE id < %s AND word ~ '^[a-z]+(-[a-z]+)*$' AND NOT (word = ANY(%s)) ORDER BY distance LIMIT %s")
-    rows = _fetch_ordered(sql, [_literal(query), max_rank, list(exclude), limit], use_index=True,
+    rows = _fetch_ordered(sql, [vector_literal(query), max_rank, list(exclude), limit], use_index=True,
                           depth=limit + len(exclude))
     return [(word, 1.0 - float(distance)) for word, distance in rows]
 
@@ -248,7 +248,7 @@ def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offse
     size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id))
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
            "WHERE owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
-    rows = _fetch_ordered(sql, [_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
+    rows = _fetch_ordered(sql, [vector_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
                           depth=limit + offset)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
             for photo_id, distance in rows]
@@ -264,20 +264,7 @@ def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: 
         "FROM names ORDER BY distance NULLS LAST, photos DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [owner_id, list(exclude), _literal(query), owner_id, limit])
+        cursor.execute(sql, [owner_id, list(exclude), vector_literal(query), owner_id, limit])
         return [(name, photos, 1.0 - float(distance)) for name, photos, distance in cursor.fetchall()
                 if distance is not None]
 
-
-def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
-                         use_index: bool) -> list[int]:
-    """The plainest form of `nearest` (no paging, no re-sort): the benchmark's raw-SQL yardstick."""
-    dims = int(model.dimensions)
-    column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if use_index:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SELECT photo_id FROM {TABLE} WHERE model_id = %s AND owner_id = %s "
-                       f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
-                       [model.pk, owner_id, _literal(query), limit])
-        return [row[0] for row in cursor.fetchall()]

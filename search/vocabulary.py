@@ -7,7 +7,6 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 VOCABULARY_PATH = DATA_DIR / "vocabulary.txt"
-EVALUATION_WORDS_PATH = DATA_DIR / "evaluation_words.tsv"
 
 
 @dataclass(frozen=True)
@@ -28,12 +27,3 @@ def load(path: Path = VOCABULARY_PATH) -> list[Entry]:
             entries.append(Entry(name=" ".join(line.lower().split()), category=category))
     return entries
 
-
-def evaluation_words(path: Path = EVALUATION_WORDS_PATH) -> dict[str, list[str]]:
-    """Out-of-vocabulary query words and the class labels that count as right answers."""
-    words = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        if line.strip():
-            word, classes = line.split("\t")
-            words[word.strip()] = [label.strip() for label in classes.split(",") if label.strip()]
-    return words

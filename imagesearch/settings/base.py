@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "gallery",
     "search",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

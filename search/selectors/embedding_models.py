@@ -27,7 +27,7 @@ def active_model() -> EmbeddingModel | None:
 @contextmanager
 def searching_model(model: EmbeddingModel) -> Iterator[None]:
     """Search another model's stored vectors while the active model still encodes the queries
-    (the speed benchmark's synthetic vectors, tests): in this thread or task only."""
+    (synthetic vectors in speed measurements, tests): in this thread or task only."""
     token = _searched_model.set(model)
     try:
         yield

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("imagesearch", "gallery", "search", "benchmarks")
+PACKAGES = ("imagesearch", "accounts", "gallery", "search", "benchmarks")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 from search import vectors
-from search.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 
 DIMS = 512
 

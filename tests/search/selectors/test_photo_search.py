@@ -5,9 +5,9 @@ import io
 import pytest
 from PIL import Image
 
+from benchmarks.datasets import default_datasets_root, list_labeled_photos
 from gallery.selectors import photo_get
 from gallery.services import processing
-from search.labeled_photos import default_datasets_root, list_labeled_photos
 from search.selectors import photo_search
 from tests.factories import photo_factory
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from benchmarks.datasets import default_datasets_root
 from gallery.selectors import photo_get
 from gallery.services import processing
-from search.labeled_photos import default_datasets_root
 from search.models import Concept, PhotoEmbedding, PhotoTag, PhotoTagVector
 from search.selectors import tags as tag_selectors
 from search.services import embedding_models, reindex, tag_edits, tagging

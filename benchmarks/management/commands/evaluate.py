@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import tag_services
-from search.evaluation import evaluate_folder
-from search.labeled_photos import SPLITS
+from benchmarks.datasets import SPLITS
+from benchmarks.quality import evaluate_folder
+from search.services import vocabulary
 
 
 class Command(BaseCommand):
@@ -20,8 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, split: str, per_class: int | None, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder of class folders.")
-        if tag_services.vocabulary_missing():
-            tag_services.vocabulary_build(progress=self.stderr.write)
+        if vocabulary.vocabulary_missing():
+            vocabulary.vocabulary_build(progress=self.stderr.write)
         try:
             report = evaluate_folder(folder=folder, split=split, per_class_limit=per_class,
                                      progress=lambda message: self.stderr.write(message))

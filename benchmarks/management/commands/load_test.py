@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import load_test
+from benchmarks.load_test import runner
 
 
 class Command(BaseCommand):
@@ -23,8 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, uploaders, photos, searchers, url, token, data_dir, ready_timeout, **options):
         try:
-            result = load_test.run(uploaders=uploaders, photos=photos, searchers=searchers, url=url, token=token,
-                                   data_dir=data_dir, ready_timeout=ready_timeout, log=self.stderr.write)
+            result = runner.run(uploaders=uploaders, photos=photos, searchers=searchers, url=url, token=token,
+                                data_dir=data_dir, ready_timeout=ready_timeout, log=self.stderr.write)
         except (RuntimeError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(asdict(result), indent=2))

@@ -8,15 +8,18 @@ The search figures use synthetic users and vectors in the database of the curren
 from __future__ import annotations
 
 import json
-import os
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-from search import benchmarking, load_test
+from benchmarks import search_speed
+from benchmarks.datasets import sample_photos
+from benchmarks.ingest import IngestSpeed, measure_ingest
+from benchmarks.load_test import runner as load_test_runner
+from benchmarks.load_test.results import LoadResult
+from benchmarks.machine import Machine, load_average, machine_info
+from benchmarks.search_speed import Row
 
 Log = Callable[[str], None]
 
@@ -40,38 +43,23 @@ QUICK = Plan(ingest_photos=64, search_sizes=((10_000, 1),), queries=100, uploade
 
 
 @dataclass
-class Machine:
-    cpu: str
-    cores: int
-    ram_gb: float
-    python: str
-    torch_threads: int
-    model: str
-    offline_fallback: bool
-    database: str
-    system: str
-    date: str
-    load_average: tuple[float, float, float]  # 1, 5, 15 min, when the run started: other work skews figures
-
-
-@dataclass
 class SearchScale:
     vectors: int
     big_gallery: int
     small_gallery: int
     clusters: int
     queries: int
-    rows: list[benchmarking.Row]
+    rows: list[Row]
 
 
 @dataclass
 class Report:
     machine: Machine
     quick: bool
-    ingest: benchmarking.IngestSpeed
+    ingest: IngestSpeed
     search: list[SearchScale]
-    http: list[benchmarking.Row]  # requests through Django's stack, at the largest size
-    load: load_test.LoadResult
+    http: list[Row]  # requests through Django's stack, at the largest size
+    load: LoadResult
     seconds: float = 0.0
     load_average_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
@@ -82,74 +70,29 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
     started = time.monotonic()
     machine = machine_info()
     log(f"ingest: {plan.ingest_photos} photos…")
-    photos, source = benchmarking.sample_photos(count=plan.ingest_photos)
-    ingest = benchmarking.measure_ingest(photos=photos, source=source, log=log)
+    photos, source = sample_photos(count=plan.ingest_photos)
+    ingest = measure_ingest(photos=photos, source=source, log=log)
     scales, http = [], []
     try:
         for number, (total, big_users) in enumerate(plan.search_sizes):
             log(f"search: {total:,} vectors…")
             last = number == len(plan.search_sizes) - 1
-            rows = benchmarking.run(total=total, big_users=big_users, small_size=SMALL_GALLERY, clusters=total // 100,
+            rows = search_speed.run(total=total, big_users=big_users, small_size=SMALL_GALLERY, clusters=total // 100,
                                     queries=plan.queries, reuse=False, log=log, http=last)
             http = [row for row in rows if row.name.startswith("HTTP")] if last else http
             scales.append(SearchScale(vectors=total, big_gallery=(total - SMALL_GALLERY) // big_users,
                                       small_gallery=SMALL_GALLERY, clusters=total // 100, queries=plan.queries,
                                       rows=[row for row in rows if not row.name.startswith("HTTP")]))
     finally:
-        benchmarking.teardown(log=log)
-    load = load_test.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
+        search_speed.teardown(log=log)
+    load = load_test_runner.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
     report = Report(machine=machine, quick=quick, ingest=ingest, search=scales, http=http, load=load,
-                    seconds=round(time.monotonic() - started, 1), load_average_end=_load_average())
+                    seconds=round(time.monotonic() - started, 1), load_average_end=load_average())
     busiest = max(machine.load_average[0], report.load_average_end[0])
     if busiest > machine.cores:
         report.notes.append(f"Note: other work shared the machine (1-minute load average up to {busiest:.1f} on "
                             f"{machine.cores} cores), so latencies are upper bounds and rates lower bounds.")
     return report
-
-
-def machine_info() -> Machine:
-    from django.db import connection
-
-    from search import clip
-
-    resolution = clip.resolve()
-    clip.get_model()
-    import torch  # only to read the thread count search.clip's model runs with
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('server_version'), "
-                       "(SELECT extversion FROM pg_extension WHERE extname = 'vector')")
-        postgres, pgvector = cursor.fetchone()
-    return Machine(cpu=_cpu_model(), cores=os.cpu_count() or 0, ram_gb=_ram_gb(), python=platform.python_version(),
-                   torch_threads=torch.get_num_threads(), model=clip.active_spec().key,
-                   offline_fallback=resolution.is_fallback, database=f"PostgreSQL {postgres}, pgvector {pgvector}",
-                   system=f"{platform.system()} {platform.release()} {platform.machine()}",
-                   date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), load_average=_load_average())
-
-
-def _load_average() -> tuple[float, float, float]:
-    one, five, fifteen = os.getloadavg()
-    return round(one, 2), round(five, 2), round(fifteen, 2)
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _ram_gb() -> float:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1)
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -216,7 +159,7 @@ def _triple(values: tuple[float, float, float]) -> str:
     return " / ".join(f"{value:.2f}" for value in values)
 
 
-def _load_markdown(load: load_test.LoadResult) -> list[str]:
+def _load_markdown(load: LoadResult) -> list[str]:
     verdict = "met" if load.ok else "**NOT met**"
     lines = [
         "## Concurrent load", "",

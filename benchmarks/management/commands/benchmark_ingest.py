@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from search import benchmarking
-from search.labeled_photos import default_datasets_root
+from benchmarks.datasets import default_datasets_root, sample_photos
+from benchmarks.ingest import measure_ingest
 
 
 class Command(BaseCommand):
@@ -16,8 +16,8 @@ class Command(BaseCommand):
                             help="Labeled photo folder; generated JPEGs when it is missing.")
 
     def handle(self, *args, photos: int, folder: Path, **options):
-        files, source = benchmarking.sample_photos(count=photos, folder=folder)
-        speed = benchmarking.measure_ingest(photos=files, source=source, log=self.stderr.write)
+        files, source = sample_photos(count=photos, folder=folder)
+        speed = measure_ingest(photos=files, source=source, log=self.stderr.write)
         self.stdout.write(f"model {speed.model}, batch {speed.batch_size}, {speed.photos} photos ({speed.source})")
         self.stdout.write(f"model only: {speed.model_images_per_s:.1f} images/s")
         self.stdout.write(f"ingest:     {speed.ingest_photos_per_s:.1f} photos/s ({100 * speed.ratio:.0f}% of model-only)")

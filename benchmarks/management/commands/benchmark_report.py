@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search import benchmark_report
+from benchmarks.report import report_build, report_write
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--quick", action="store_true", help="Smaller sizes (10k vectors only, a lighter load).")
 
     def handle(self, *args, out: Path, quick: bool, **options):
-        report = benchmark_report.report_build(quick=quick, log=self.stderr.write)
-        markdown, data = benchmark_report.report_write(report=report, out=out)
+        report = report_build(quick=quick, log=self.stderr.write)
+        markdown, data = report_write(report=report, out=out)
         self.stdout.write(markdown.read_text())
         self.stdout.write(self.style.SUCCESS(f"Wrote {markdown} and {data} in {report.seconds / 60:.1f} min."))

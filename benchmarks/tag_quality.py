@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import clip, selectors, tag_selectors, tag_services, vocabulary, zero_shot
+from search import zero_shot
+from search.clip import encoders
 from search.models import EmbeddingModel, PhotoEmbedding, PhotoTag
+from search.selectors import embedding_models, photo_search, words
+from search.services import vocabulary
 
 K = 10
 NEAR_SYNONYM_MIN_SIMILARITY = 0.7
@@ -42,13 +45,13 @@ class TagReport:
 
 def near_synonyms(labels: set[str]) -> dict[str, set[str]]:
     """Each label's set of acceptable tag names: itself and vocabulary concepts near it in GloVe."""
-    model = selectors.active_model_row()
-    vocab = tag_services.tagging_vocabulary(model=model) if model else None
+    model = embedding_models.active_model()
+    vocab = vocabulary.tagging_vocabulary(model=model) if model else None
     accepted = {label: {label} for label in labels}
     if vocab is None:
         return accepted
     for label in labels:
-        query = tag_selectors.word_query(label)
+        query = words.word_query(label)
         if query.vector is not None:
             similar = vocab.glove @ query.vector >= NEAR_SYNONYM_MIN_SIMILARITY
             accepted[label] |= {vocab.names[i] for i in np.flatnonzero(similar)}
@@ -77,7 +80,7 @@ def evaluate_tags(*, owner, label_of: dict[int, str], other_words: dict[str, lis
 
 
 def _precision(*, owner, text: str, relevant: set[str], label_of: dict[int, str], mode: str) -> float:
-    found = selectors.search_text(owner=owner, text=text, options=selectors.SearchOptions(limit=K), mode=mode)
+    found = photo_search.search_text(owner=owner, text=text, options=photo_search.SearchOptions(limit=K), mode=mode)
     return sum(label_of.get(item.photo.pk) in relevant for item in found.results) / K
 
 
@@ -98,7 +101,7 @@ class CalibrationRow:
 def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tags: int) -> list[CalibrationRow]:
     """How hit rate and tag precision trade off over THRESHOLDS, for the owner's labeled photos
     (only photos whose class has a word or near-synonym in the vocabulary count)."""
-    vocab = tag_services.tagging_vocabulary(model=model)
+    vocab = vocabulary.tagging_vocabulary(model=model)
     accepted = near_synonyms(set(label_of.values()))
     rows = list(PhotoEmbedding.objects.filter(model=model, owner=owner, photo_id__in=list(label_of))
                 .values_list("photo_id", "embedding"))
@@ -106,7 +109,7 @@ def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tag
     usable = [(pid, {index[n] for n in accepted[label_of[pid]] if n in index}) for pid, _ in rows]
     keep = [i for i, (_, good) in enumerate(usable) if good]
     matrix = np.asarray([np.asarray(rows[i][1], dtype=np.float32) for i in keep])
-    probs = zero_shot.probabilities(matrix, vocab, logit_scale=clip.get_model().logit_scale)
+    probs = zero_shot.probabilities(matrix, vocab, logit_scale=encoders.get_model().logit_scale)
     table = []
     for threshold, relative in itertools.product(THRESHOLDS, RELATIVE_FLOORS):
         chosen = zero_shot.best_tags(probs, threshold=threshold, max_tags=max_tags, relative=relative)
@@ -117,10 +120,6 @@ def calibrate(*, owner, label_of: dict[int, str], model: EmbeddingModel, max_tag
                                     precision=sum(right) / assigned if assigned else 0.0,
                                     tags_per_photo=assigned / max(len(chosen), 1)))
     return table
-
-
-def evaluation_words() -> dict[str, list[str]]:
-    return vocabulary.evaluation_words() if vocabulary.EVALUATION_WORDS_PATH.exists() else {}
 
 
 def _mean(values) -> float:

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from benchmarks.datasets import default_datasets_root
+from benchmarks.quality import average_precision_at_k
 from gallery.models import Photo
-from search.evaluation import average_precision_at_k
-from search.labeled_photos import clean_class_name, default_datasets_root, in_split
 
 FLOWERS = default_datasets_root() / "flowers5"
 
@@ -13,12 +13,6 @@ def test_average_precision_at_k():
     assert average_precision_at_k([True, False, True], total_relevant=2, k=3) == pytest.approx((1 + 2 / 3) / 2)
     assert average_precision_at_k([False] * 10, total_relevant=5) == 0
     assert average_precision_at_k([True] * 10, total_relevant=50) == 1
-
-
-def test_split_and_class_names():
-    assert [i for i in range(10) if in_split(i, "test")] == [4, 9]
-    assert clean_class_name("Faces_easy") == clean_class_name("Faces") == "face"
-    assert clean_class_name("wild_cat") == "wild cat" and clean_class_name("airplanes") == "airplane"
 
 
 @pytest.mark.skipif(not FLOWERS.is_dir(), reason=f"{FLOWERS} is absent")

@@ -3,7 +3,7 @@ import platform
 
 from django.core.management.base import BaseCommand
 
-from search import benchmarking
+from benchmarks import search_speed
 
 
 class Command(BaseCommand):
@@ -21,8 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         log = lambda message: self.stderr.write(message)  # noqa: E731
         if options["teardown"]:
-            return benchmarking.teardown(log=log)
-        rows = benchmarking.run(total=options["vectors"], big_users=options["big_users"],
+            return search_speed.teardown(log=log)
+        rows = search_speed.run(total=options["vectors"], big_users=options["big_users"],
                                 small_size=options["small_user"], clusters=options["clusters"],
                                 queries=options["queries"], reuse=options["reuse"], log=log)
         self.stdout.write(f"\n{options['vectors']} clustered 512-d halfvec vectors, {options['clusters']} clusters, "

@@ -1,26 +1,28 @@
-"""Speed benchmarks: search speed and recall on clustered vectors (through the search module,
-raw SQL and numpy), and ingest speed (stored upload -> ready) against model-only speed.
-Used by `benchmark_search`, `benchmark_ingest` and `benchmark_report`."""
+"""Search speed: find-similar latency and recall on clustered vectors (through the search module,
+raw SQL and numpy), and text, region and find-similar requests through Django's stack.
+Used by `benchmark_search` and `benchmark_report`."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import statistics
 import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from search import synthetic, vectors
+from benchmarks import synthetic
+from benchmarks.datasets import generated_jpeg
+from benchmarks.stats import percentiles_ms
+from gallery.models import Photo
+from gallery.services import uploads
+from search import text, vectors
+from search.clip import encoders
 from search.models import EmbeddingModel, GloveWord
+from search.selectors import embedding_models, words
 
 PREFIX = "benchmark-search"
 MODEL_KEY = "synthetic/benchmark-512"
@@ -38,12 +40,6 @@ class Row:
     def line(self) -> str:
         recall = f"{self.recall:.3f}" if self.recall is not None else "-"
         return f"| {self.name} | {self.p50_ms:.2f} | {self.p95_ms:.2f} | {recall} |"
-
-
-def percentiles_ms(times: list[float]) -> tuple[float, float]:
-    """p50 and p95 in milliseconds of durations in seconds."""
-    ordered = sorted(times)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
 
 
 def build(*, total: int, big_users: int, small_size: int, clusters: int, log) -> EmbeddingModel:
@@ -78,9 +74,23 @@ def teardown(*, log) -> None:
             users.delete()
     for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
         with connection.cursor() as cursor:  # the model's partial HNSW index would outlive it
-            cursor.execute(f"DROP INDEX IF EXISTS {vectors._index_name(model)}")
+            cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
         model.delete()
     log("removed earlier benchmark data")
+
+
+def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
+                         use_index: bool) -> list[int]:
+    """The plainest form of `vectors.nearest` (no paging, no re-sort): the raw-SQL yardstick."""
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_index:
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+                       f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
+                       [model.pk, owner_id, vectors.vector_literal(query), limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
@@ -103,7 +113,7 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
         recalls.append(len({m.photo_id for m in found} & set(expected)) / K)
     for i in picks:
         started = time.perf_counter()
-        vectors.nearest_ids_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
+        nearest_ids_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
         sql_times.append(time.perf_counter() - started)
     plan = "HNSW iterative" if use_index else "exact scan"
     return [
@@ -113,20 +123,10 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     ]
 
 
-class _BenchmarkVectors:
-    """Make the search module read the benchmark vectors while the real model encodes queries."""
-
-    def __enter__(self):
-        from search import clip
-
-        self._original = clip.active_spec
-        clip.active_spec = lambda: type("Spec", (), {"key": MODEL_KEY})()
-        return self
-
-    def __exit__(self, *exc):
-        from search import clip
-
-        clip.active_spec = self._original
+def _clear_query_caches() -> None:
+    """Forget cached query vectors, so that the next text queries are cold."""
+    text.text_cache_clear()
+    words.word_query_cache_clear()
 
 
 def _timed_requests(calls) -> list[float]:
@@ -143,32 +143,26 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     """Requests through Django's full stack (test client, so no socket): find-similar on the
     benchmark vectors; text (cold and cached) and region search with the active model encoding
     the query, against the same vectors."""
-
-    from gallery import services
-    from gallery.models import Photo
-    from search import clip, queries, tag_selectors
-
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
     ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
     picks = np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False)
     rows = []
-    loaded = clip.get_model()  # load outside the timings
-    with _BenchmarkVectors():
+    loaded = encoders.get_model()  # load outside the timings
+    with embedding_models.searching_model(model):  # the synthetic vectors, queries encoded by the real model
         times = _timed_requests(
             (lambda i=i: client.get(f"/api/v1/photos/{i}/similar/?limit={K}", **auth)) for i in picks)
         rows.append(Row(f"HTTP find-similar, user with {len(ids)} photos", *percentiles_ms(times)))
         if loaded.dimensions != DIMS:
             return rows
         words = [f"photo of thing number {n}" for n in range(min(requests, 100))]
-        queries._text_vector_cached.cache_clear()
-        tag_selectors._word_query_cached.cache_clear()
+        _clear_query_caches()
         cold = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         cached = _timed_requests((lambda w=w: client.get("/api/v1/search/", {"q": w, "limit": K}, **auth)) for w in words)
         kind = "hybrid: CLIP + GloVe tag match" if GloveWord.objects.exists() else "CLIP only: no GloVe words loaded"
         rows.append(Row(f"HTTP text search ({kind}), cold query ({loaded.spec.key})", *percentiles_ms(cold)))
         rows.append(Row(f"HTTP text search ({kind}), cached query", *percentiles_ms(cached)))
-        photo = _region_photo(user=user, services=services, Photo=Photo)
+        photo = _region_photo(user=user)
         rng = np.random.default_rng(5)
         boxes = [sorted(rng.uniform(0, 0.4, 2)) + sorted(rng.uniform(0.6, 1, 2)) for _ in range(min(requests, 50))]
         region = _timed_requests((lambda b=b: client.post(
@@ -178,11 +172,9 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     return rows
 
 
-def _region_photo(*, user, services, Photo):
+def _region_photo(*, user) -> Photo:
     """One real 1600x1200 photo in the big user's gallery, for region searches."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    outcome = services.photo_upload(owner=user, file=SimpleUploadedFile(
+    outcome = uploads.photo_upload(owner=user, file=SimpleUploadedFile(
         "region.jpg", generated_jpeg(seed=11, width=1600, height=1200)), enqueue=False)
     Photo.objects.filter(pk=outcome.photo.pk).update(status=Photo.Status.READY)
     return outcome.photo
@@ -200,95 +192,3 @@ def run(*, total: int, big_users: int, small_size: int, clusters: int, queries: 
     if http:
         rows += measure_http(model=model, user=users[0], requests=queries)
     return rows
-
-
-# --- Photos for the ingest and load benchmarks ------------------------------------------------
-
-PhotoFile = tuple[str, bytes]  # (file name, bytes)
-
-
-def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
-    """A smooth random JPEG (upscaled noise), different for every seed."""
-    from PIL import Image
-
-    pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype("uint8")
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).resize((width, height)).save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
-
-
-def sample_photos(*, count: int, folder: Path | None = None) -> tuple[list[PhotoFile], str]:
-    """`count` photos with distinct bytes spread over a labeled photo folder (default: the shared
-    Caltech-101 copy), or generated JPEGs when it is missing; and where they came from."""
-    from search.labeled_photos import default_datasets_root, list_labeled_photos
-
-    folder = folder or default_datasets_root() / "caltech101"
-    paths = [item.path for item in list_labeled_photos(folder, split="all")] if folder.is_dir() else []
-    if not paths:
-        return [(f"generated-{seed}.jpg", generated_jpeg(seed=seed)) for seed in range(count)], "generated JPEGs"
-    picked: list[PhotoFile] = []
-    seen: set[str] = set()
-    step = max(1, len(paths) // count)
-    for path in paths[::step] + paths:  # the second pass fills in when duplicates were skipped
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest not in seen:
-            seen.add(digest)
-            picked.append((f"{path.parent.name}-{path.name}", data))
-        if len(picked) == count:
-            break
-    return picked, f"{folder.name} photos"
-
-
-@dataclass
-class IngestSpeed:
-    model: str
-    batch_size: int
-    photos: int
-    source: str
-    model_images_per_s: float
-    ingest_photos_per_s: float
-
-    @property
-    def ratio(self) -> float:
-        return self.ingest_photos_per_s / self.model_images_per_s if self.model_images_per_s else 0.0
-
-
-def measure_ingest(*, photos: list[PhotoFile], source: str, log: Callable[[str], None] = lambda m: None) -> IngestSpeed:
-    """Stored uploads -> ready (decode, thumbnail, embedding, tags, database) in this process, next to
-    model-only speed (`encode_images` on the same photos, decoded beforehand), for the active model."""
-    from django.conf import settings
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from gallery import images, services
-    from search import clip
-
-    user = get_user_model().objects.create_user(username=f"benchmark-ingest-{uuid.uuid4().hex[:8]}")
-    try:
-        for name, data in photos:
-            services.photo_upload(owner=user, file=SimpleUploadedFile(name, data), enqueue=False)
-        count = user.photos.count()
-        loaded = clip.get_model()
-        decoded = [images.load_rgb(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS,
-                                   fit_within=settings.THUMBNAIL_LONG_SIDE) for _, data in photos]
-        clip.encode_images(decoded[: settings.CLIP_BATCH_SIZE])  # warm-up
-        model_rate = _encode_rate(decoded)
-        log(f"model only: {model_rate:.1f} images/s; ingesting {count} photos…")
-        started = time.perf_counter()
-        finished = services.photos_process_pending()
-        ingest_rate = finished / (time.perf_counter() - started)
-        # Best of two model-only passes, before and after: other work on the machine only slows one down.
-        model_rate = max(model_rate, _encode_rate(decoded))
-    finally:
-        with transaction.atomic():
-            user.delete()
-    return IngestSpeed(model=loaded.spec.key, batch_size=settings.CLIP_BATCH_SIZE, photos=count, source=source,
-                       model_images_per_s=model_rate, ingest_photos_per_s=ingest_rate)
-
-
-def _encode_rate(decoded: list) -> float:
-    from search import clip
-
-    started = time.perf_counter()
-    clip.encode_images(decoded)
-    return len(decoded) / (time.perf_counter() - started)

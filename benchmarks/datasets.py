@@ -1,18 +1,27 @@
-"""Labeled photo folders (one sub-folder per class) and the project's fixed train/test split.
+"""Labeled photo folders (one sub-folder per class) and the project's fixed train/test split,
+the out-of-vocabulary evaluation words (benchmarks/data/evaluation_words.tsv), and sample photos
+(from a labeled folder, or generated) for the ingest and load benchmarks.
 
 Used by the offline-model trainer, `manage.py evaluate`, the benchmarks and the tests, so
-that every number is computed on the same files.
+that every number is computed on the same files. No Django here: the trainer imports it as a
+plain module.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 SPLITS = ("train", "test", "all")
+EVALUATION_WORDS_PATH = Path(__file__).resolve().parent / "data" / "evaluation_words.tsv"
 
 # Class folders whose names are not the words a person would type.
 _CLASS_WORD_OVERRIDES = {
@@ -83,3 +92,50 @@ def list_labeled_photos(folder: Path, *, split: str = "all", per_class_limit: in
             chosen = chosen[:per_class_limit]
         photos.extend(LabeledPhoto(path=path, label=label) for path in chosen)
     return photos
+
+
+def evaluation_words(path: Path = EVALUATION_WORDS_PATH) -> dict[str, list[str]]:
+    """Out-of-vocabulary query words and the class labels that count as right answers (see
+    search/data/VOCABULARY.md); empty when the file is missing."""
+    if not path.exists():
+        return {}
+    words = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            word, classes = line.split("\t")
+            words[word.strip()] = [label.strip() for label in classes.split(",") if label.strip()]
+    return words
+
+
+# --- Sample photos for the ingest and load benchmarks -----------------------------------------
+
+PhotoFile = tuple[str, bytes]  # (file name, bytes)
+
+
+def generated_jpeg(*, seed: int, width: int = 640, height: int = 480) -> bytes:
+    """A smooth random JPEG (upscaled noise), different for every seed."""
+    pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype("uint8")
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).resize((width, height)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def sample_photos(*, count: int, folder: Path | None = None) -> tuple[list[PhotoFile], str]:
+    """`count` photos with distinct bytes spread over a labeled photo folder (default: the shared
+    Caltech-101 copy), or generated JPEGs when it is missing; and where they came from."""
+    folder = folder or default_datasets_root() / "caltech101"
+    paths = [item.path for item in list_labeled_photos(folder, split="all")] if folder.is_dir() else []
+    if not paths:
+        return [(f"generated-{seed}.jpg", generated_jpeg(seed=seed)) for seed in range(count)], "generated JPEGs"
+    picked: list[PhotoFile] = []
+    seen: set[str] = set()
+    step = max(1, len(paths) // count)
+    for path in paths[::step] + paths:  # the second pass fills in when duplicates were skipped
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            picked.append((f"{path.parent.name}-{path.name}", data))
+        if len(picked) == count:
+            break
+    return picked, f"{folder.name} photos"

@@ -15,9 +15,13 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 
-from gallery import services as gallery_services
-from search import clip, queries, selectors, tag_evaluation, tag_services
-from search.labeled_photos import list_labeled_photos
+from benchmarks import tag_quality
+from benchmarks.datasets import evaluation_words, list_labeled_photos
+from gallery.services import processing, uploads
+from search import text, vectors
+from search.clip import weights
+from search.selectors import embedding_models
+from search.services import vocabulary
 
 K = 10
 
@@ -32,7 +36,7 @@ class EvaluationReport:
     text_p10: float
     seconds: float
     per_class_text_p10: dict[str, float] = field(default_factory=dict)
-    tags: tag_evaluation.TagReport | None = None
+    tags: tag_quality.TagReport | None = None
 
     def lines(self) -> list[str]:
         return [
@@ -62,22 +66,22 @@ def evaluate_folder(*, folder: Path, split: str = "test", per_class_limit: int |
     with _labeled_gallery(folder=folder, split=split, per_class_limit=per_class_limit, progress=progress) as (
             user, label_of):
         report = _measure(user=user, label_of=label_of, progress=progress)
-        if tag_services.tagging_vocabulary(model=selectors.active_model_row()) is not None:
+        if vocabulary.tagging_vocabulary(model=embedding_models.active_model()) is not None:
             progress("tags and word search…")
-            report.tags = tag_evaluation.evaluate_tags(owner=user, label_of=label_of,
-                                                       other_words=tag_evaluation.evaluation_words())
+            report.tags = tag_quality.evaluate_tags(owner=user, label_of=label_of,
+                                                    other_words=evaluation_words())
     report.seconds = time.monotonic() - started
     return report
 
 
 def calibrate_folder(*, folder: Path, split: str, per_class_limit: int | None = None,
-                     progress: Callable[[str], None] = lambda message: None) -> list[tag_evaluation.CalibrationRow]:
-    """The tag-threshold trade-off table on labeled photos (see tag_evaluation.calibrate)."""
+                     progress: Callable[[str], None] = lambda message: None) -> list[tag_quality.CalibrationRow]:
+    """The tag-threshold trade-off table on labeled photos (see tag_quality.calibrate)."""
     with _labeled_gallery(folder=folder, split=split, per_class_limit=per_class_limit, progress=progress) as (
             user, label_of):
-        model = selectors.active_model_row()
-        return tag_evaluation.calibrate(owner=user, label_of=label_of, model=model,
-                                        max_tags=settings.TAG_MAX_PER_PHOTO)
+        model = embedding_models.active_model()
+        return tag_quality.calibrate(owner=user, label_of=label_of, model=model,
+                                     max_tags=settings.TAG_MAX_PER_PHOTO)
 
 
 @contextmanager
@@ -98,24 +102,22 @@ def _load(*, user, labeled, progress) -> dict[int, str]:
     label_of: dict[int, str] = {}
     for index, item in enumerate(labeled, start=1):
         with item.path.open("rb") as handle:
-            outcome = gallery_services.photo_upload(owner=user, file=File(handle, name=item.path.name), enqueue=False)
+            outcome = uploads.photo_upload(owner=user, file=File(handle, name=item.path.name), enqueue=False)
         if outcome.result == "added":
             label_of[outcome.photo.pk] = item.label
         if index % 500 == 0:
             progress(f"uploaded {index}/{len(labeled)}")
     progress(f"uploaded {len(label_of)} photos; embedding…")
-    gallery_services.photos_process_pending()
+    processing.photos_process_pending()
     return label_of
 
 
 def _measure(*, user, label_of: dict[int, str], progress) -> EvaluationReport:
-    model = selectors.active_model_row()
+    model = embedding_models.active_model()
     class_sizes: dict[str, int] = defaultdict(int)
     for label in label_of.values():
         class_sizes[label] += 1
     precisions, average_precisions = [], []
-    from search import vectors
-
     for photo_id, label in label_of.items():
         query = vectors.photo_vector(model=model, photo_id=photo_id, owner_id=user.pk)
         if query is None:
@@ -127,10 +129,10 @@ def _measure(*, user, label_of: dict[int, str], progress) -> EvaluationReport:
     progress("find-similar measured; text queries…")
     per_class = {}
     for label in sorted(class_sizes):
-        found = vectors.nearest(model=model, owner_id=user.pk, query=queries.text_vector(label), limit=K)
+        found = vectors.nearest(model=model, owner_id=user.pk, query=text.text_vector(label), limit=K)
         per_class[label] = sum(label_of.get(match.photo_id) == label for match in found) / K
     return EvaluationReport(
-        model_key=clip.active_spec().key,
+        model_key=weights.active_spec().key,
         photos=len(label_of),
         classes=len(class_sizes),
         find_similar_p10=_mean(precisions),

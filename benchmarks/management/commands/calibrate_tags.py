@@ -2,9 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import selectors, tag_services
-from search.evaluation import calibrate_folder
-from search.labeled_photos import SPLITS
+from benchmarks.datasets import SPLITS
+from benchmarks.quality import calibrate_folder
+from search.selectors import embedding_models
+from search.services import vocabulary
 
 
 class Command(BaseCommand):
@@ -21,8 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, split: str, per_class: int | None, save: bool, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder of class folders.")
-        if tag_services.vocabulary_missing():
-            tag_services.vocabulary_build(progress=self.stderr.write)
+        if vocabulary.vocabulary_missing():
+            vocabulary.vocabulary_build(progress=self.stderr.write)
         table = calibrate_folder(folder=folder, split=split, per_class_limit=per_class, progress=self.stderr.write)
         self.stdout.write(f"{'threshold':>9} {'relative':>8} {'hit rate':>8} {'precision':>9} {'tags/photo':>10} {'F1':>6}")
         for row in table:
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         best = max(table, key=lambda row: row.f1)
         self.stdout.write(f"best balance: threshold {best.threshold}, relative {best.relative}")
         if save:
-            model = selectors.active_model_row()
+            model = embedding_models.active_model()
             model.tag_threshold, model.tag_relative_floor = best.threshold, best.relative
             model.save(update_fields=["tag_threshold", "tag_relative_floor"])
             self.stdout.write(self.style.SUCCESS(f"Saved {best.threshold} as the tag threshold of {model.key}; "
