@@ -235,5 +235,19 @@ def raw_exif(ifd0: dict, exif: dict | None = None, gps: dict | None = None) -> b
     return b"Exif\0\0II*\0" + struct.pack("<I", 8) + b"".join(blocks) + data  # as Pillow's save(exif=) wants it
 
 
+def iphone_exif() -> bytes:
+    """What an iPhone writes, through Pillow's own EXIF writer."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
+    details = exif.get_ifd(0x8769)
+    details[0x9003], details[0x9011], details[0x9291] = "2024:05:06 14:30:15", "+01:00", "250"
+    details[0x829A], details[0x829D], details[0x8827], details[0x920A] = 1 / 250, 1.8, 125, 6.86
+    details[0xA434] = "iPhone 15 Pro back triple camera 6.86mm f/1.78"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (38.0, 43.0, 20.28), "W", (9.0, 8.0, 21.48)
+    gps[5], gps[6] = b"\x00", 12.5
+    return exif.tobytes()
+
+
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)

@@ -40,7 +40,8 @@ class Candidate:
 @dataclass(frozen=True)
 class Skipped:
     path: Path
-    reason: str  # "hidden", "system", "sidecar", "link outside the folder", "link loop", "unreadable"
+    reason: str  # "hidden", "system", "sidecar", "link outside the folder", "link within the folder", "link loop",
+    # "unreadable"
 
 
 @dataclass
@@ -109,6 +110,8 @@ def _entry(entry: os.DirEntry, *, root: Path) -> Path | Candidate | Skipped | No
         if entry.is_symlink() and not target.is_relative_to(root):
             return Skipped(path=path, reason="link outside the folder")
         info = target.stat()
+        if entry.is_symlink() and stat.S_ISREG(info.st_mode):
+            return Skipped(path=path, reason="link within the folder")  # the walk meets its file where it lies
     except (OSError, RuntimeError):  # a dangling link, a permission problem; RuntimeError: a symlink loop
         return Skipped(path=path, reason="unreadable")
     if stat.S_ISDIR(info.st_mode):
@@ -133,6 +136,7 @@ def folder_import(*, owner, root: Path, in_place: bool = False, dry_run: bool = 
     report = ImportReport(root=str(root.resolve()), in_place=in_place, dry_run=dry_run)
     fallback_tz = account_time_zone(user=owner)
     added_since_enqueue = 0
+    dry_run_hashes: set[str] = set()  # a dry run stores nothing, so it remembers what it would have added
     for chunk in _chunks(folder_walk(root), LOOKUP_BATCH):
         known = _known(owner=owner, candidates=[item for item in chunk if isinstance(item, Candidate)])
         for item in chunk:
@@ -146,6 +150,10 @@ def folder_import(*, owner, root: Path, in_place: bool = False, dry_run: bool = 
                 else:
                     outcome = _import_file(owner=owner, candidate=item, in_place=in_place, dry_run=dry_run,
                                            fallback_tz=fallback_tz)
+                    if dry_run and outcome.result == "added":
+                        if outcome.sha256 in dry_run_hashes:
+                            outcome = UploadOutcome(filename=outcome.filename, result="duplicate")
+                        dry_run_hashes.add(outcome.sha256)
                     _count(report, item, outcome)
                     added_since_enqueue += outcome.result == "added"
             if progress:

@@ -31,6 +31,7 @@ class UploadOutcome:
     result: Literal["added", "duplicate", "rejected"]
     photo: Photo | None = None
     error: str = ""
+    sha256: str = ""  # of an added file (a dry run's way to tell repeats apart)
 
 
 def clean_file_name(name: str | None) -> str:
@@ -81,7 +82,7 @@ def photo_store(*, owner, file: File, filename: str, file_mtime: datetime | None
     except images.ImageRejected as exc:
         return UploadOutcome(filename=filename, result="rejected", error=exc.message)
     if dry_run:
-        return UploadOutcome(filename=filename, result="added")
+        return UploadOutcome(filename=filename, result="added", sha256=sha256)
 
     now = timezone.now()
     photo = Photo(owner=owner, original_name=filename, sha256=sha256, content_type=info.content_type,

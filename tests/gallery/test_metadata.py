@@ -24,23 +24,9 @@ def jpeg_with(ifd0=None, exif=None, gps=None) -> bytes:
     return make.jpeg(exif=raw_exif(ifd0 or {}, exif, gps))
 
 
-def iphone_exif() -> bytes:
-    """What an iPhone writes, through Pillow's own EXIF writer."""
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
-    details = exif.get_ifd(0x8769)
-    details[0x9003], details[0x9011], details[0x9291] = "2024:05:06 14:30:15", "+01:00", "250"
-    details[0x829A], details[0x829D], details[0x8827], details[0x920A] = 1 / 250, 1.8, 125, 6.86
-    details[0xA434] = "iPhone 15 Pro back triple camera 6.86mm f/1.78"
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (38.0, 43.0, 20.28), "W", (9.0, 8.0, 21.48)
-    gps[5], gps[6] = b"\x00", 12.5
-    return exif.tobytes()
-
-
 @pytest.mark.parametrize("maker", [make.jpeg, make.heic, make.avif])
 def test_a_phone_photo_reads_completely(maker):
-    found = read(maker(exif=iphone_exif()))
+    found = read(maker(exif=make.iphone_exif()))
     assert found.taken_at == datetime(2024, 5, 6, 13, 30, 15, 250_000, tzinfo=UTC)
     assert (found.taken_at_offset_minutes, found.taken_at_source) == (60, "exif_offset")
     assert (found.camera_make, found.camera_model, found.camera) == ("Apple", "iPhone 15 Pro", "Apple iPhone 15 Pro")
