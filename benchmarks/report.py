@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks import search_speed
 from benchmarks.datasets import sample_photos
+from benchmarks.import_speed import ImportSpeed, measure_import
 from benchmarks.ingest import IngestSpeed, measure_ingest
 from benchmarks.load_test import runner as load_test_runner
 from benchmarks.load_test.results import LoadResult
@@ -29,6 +30,7 @@ class Plan:
     """How big each part is: the full run, or a quick one (a few minutes)."""
 
     ingest_photos: int
+    import_photos: int
     search_sizes: tuple[tuple[int, int], ...]  # (vectors in the table, big users sharing all but SMALL_GALLERY)
     queries: int
     uploaders: int
@@ -37,9 +39,9 @@ class Plan:
 
 
 SMALL_GALLERY = 1_000
-FULL = Plan(ingest_photos=160, search_sizes=((10_000, 1), (100_000, 10)), queries=200,
+FULL = Plan(ingest_photos=160, import_photos=500, search_sizes=((10_000, 1), (100_000, 10)), queries=200,
             uploaders=20, load_photos=500, searchers=5)
-QUICK = Plan(ingest_photos=64, search_sizes=((10_000, 1),), queries=100, uploaders=10, load_photos=100, searchers=3)
+QUICK = Plan(ingest_photos=64, import_photos=100, search_sizes=((10_000, 1),), queries=100, uploaders=10, load_photos=100, searchers=3)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Report:
     machine: Machine
     quick: bool
     ingest: IngestSpeed
+    imports: ImportSpeed
     search: list[SearchScale]
     http: list[Row]  # requests through Django's stack, at the largest size
     load: LoadResult
@@ -72,6 +75,9 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
     log(f"ingest: {plan.ingest_photos} photos…")
     photos, source = sample_photos(count=plan.ingest_photos)
     ingest = measure_ingest(photos=photos, source=source, log=log)
+    log(f"folder import against uploads: {plan.import_photos} photos…")
+    photos, source = sample_photos(count=plan.import_photos)
+    imports = measure_import(photos=photos, source=source, log=log)
     scales, http = [], []
     try:
         for number, (total, big_users) in enumerate(plan.search_sizes):
@@ -86,7 +92,7 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
     finally:
         search_speed.teardown(log=log)
     load = load_test_runner.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
-    report = Report(machine=machine, quick=quick, ingest=ingest, search=scales, http=http, load=load,
+    report = Report(machine=machine, quick=quick, ingest=ingest, imports=imports, search=scales, http=http, load=load,
                     seconds=round(time.monotonic() - started, 1), load_average_end=load_average())
     busiest = max(machine.load_average[0], report.load_average_end[0])
     if busiest > machine.cores:
@@ -100,6 +106,7 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
 def report_json(report: Report) -> dict:
     data = asdict(report)
     data["ingest"]["ratio"] = round(report.ingest.ratio, 3)
+    data["imports"]["ratio"] = round(report.imports.ratio, 3)
     data["load"]["ok"] = report.load.ok
     return data
 
@@ -134,6 +141,12 @@ def report_markdown(report: Report) -> str:
         "| model | model only | ingest | ingest / model |", "|---|---|---|---|",
         f"| {ingest.model} | {ingest.model_images_per_s:.1f} images/s | {ingest.ingest_photos_per_s:.1f} photos/s "
         f"| {100 * ingest.ratio:.0f}% |", "",
+        "## Folder import", "",
+        f"`import_photos` from start to every photo ready, against uploading the same {report.imports.photos} "
+        f"{report.imports.source} and processing them (in one process; each measured twice, A B B A, mean shown).", "",
+        "| model | upload pipeline | folder import | import / upload |", "|---|---|---|---|",
+        f"| {report.imports.model} | {report.imports.upload_photos_per_s:.1f} photos/s | "
+        f"{report.imports.import_photos_per_s:.1f} photos/s | {100 * report.imports.ratio:.0f}% |", "",
         "## Find-similar", "",
         "Clustered synthetic 512-d halfvec vectors (a seeded Gaussian mixture, 100 per cluster); the big user's "
         "gallery is searched through the HNSW index, the small one exactly; recall@10 against exact search.", "",

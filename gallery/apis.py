@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gallery import selectors
+from gallery import images, selectors
 from gallery.models import Photo
 from gallery.serializers import PhotoOutputSerializer
 from gallery.services import uploads
@@ -39,7 +39,8 @@ class PhotoCollectionApi(APIView):
 
     class UploadInputSerializer(serializers.Serializer):
         files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
-                                      help_text="One or more image files (repeat the `files` field).")
+                                      help_text=f"One or more image files: {images.ACCEPTED_DESCRIPTION}, decided by "
+                                      "content, not by name (repeat the `files` field).")
 
     class UploadResultSerializer(serializers.Serializer):
         filename = serializers.CharField()

@@ -25,7 +25,8 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"}))
+        # Desktop browsers give HEIC/HEIF files no image/ type, so they are named too.
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*,.heic,.heif,.avif"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

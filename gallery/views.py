@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gallery import selectors
+from gallery import images, selectors
 from gallery.forms import SignupForm, UploadForm
 from gallery.models import Photo
 from gallery.services import uploads
@@ -32,6 +32,7 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
         "tag_filter": tag_filter,
         "upload_form": upload_form or UploadForm(),
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "accepted_formats": images.ACCEPTED_DESCRIPTION,
     }
     return render(request, "gallery/home.html", context, status=status)
 

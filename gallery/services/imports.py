@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.files import File
-from django.db import transaction
 
 from accounts.selectors import account_time_zone
 from gallery.models import ImportedFile
@@ -56,6 +55,7 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     started: float = field(default_factory=time.monotonic)
+    dry_run_hashes: set[str] = field(default_factory=set)  # a dry run stores nothing: it remembers instead
     finished: float | None = None
 
     @property
@@ -131,40 +131,64 @@ def folder_count(root: Path) -> int:
 def folder_import(*, owner, root: Path, in_place: bool = False, dry_run: bool = False,
                   progress: Callable[[ImportReport, Candidate | Skipped, UploadOutcome | None], None] | None = None
                   ) -> ImportReport:
-    """Import every photo under `root` into `owner`'s gallery. Each file is committed on its own, so
-    an interrupted run keeps what it did and the next run goes on where it stopped."""
-    report = ImportReport(root=str(root.resolve()), in_place=in_place, dry_run=dry_run)
-    fallback_tz = account_time_zone(user=owner)
-    added_since_enqueue = 0
-    dry_run_hashes: set[str] = set()  # a dry run stores nothing, so it remembers what it would have added
+    """Import every photo under `root` into `owner`'s gallery. Each photo is committed on its own,
+    so an interrupted run keeps what it did and the next run goes on where it stopped."""
+    run = _Run(owner=owner, in_place=in_place, dry_run=dry_run, progress=progress,
+               report=ImportReport(root=str(root.resolve()), in_place=in_place, dry_run=dry_run),
+               fallback_tz=account_time_zone(user=owner))
     for chunk in _chunks(folder_walk(root), LOOKUP_BATCH):
-        known = _known(owner=owner, candidates=[item for item in chunk if isinstance(item, Candidate)])
-        for item in chunk:
-            outcome = None
-            if isinstance(item, Skipped):
-                report.skipped[item.reason] += 1
-            else:
-                report.seen += 1
-                if known.get(str(item.path)) == (item.size, item.mtime_ns):
-                    report.already_there += 1
-                else:
-                    outcome = _import_file(owner=owner, candidate=item, in_place=in_place, dry_run=dry_run,
-                                           fallback_tz=fallback_tz)
-                    if dry_run and outcome.result == "added":
-                        if outcome.sha256 in dry_run_hashes:
-                            outcome = UploadOutcome(filename=outcome.filename, result="duplicate")
-                        dry_run_hashes.add(outcome.sha256)
-                    _count(report, item, outcome)
-                    added_since_enqueue += outcome.result == "added"
-            if progress:
-                progress(report, item, outcome)
-            if added_since_enqueue >= ENQUEUE_EVERY and not dry_run:
-                photos_enqueue_processing()
-                added_since_enqueue = 0
-    if added_since_enqueue and not dry_run:
+        run.chunk(chunk)
+    if run.added_since_enqueue and not dry_run:
         photos_enqueue_processing()
-    report.finished = time.monotonic()
-    return report
+    run.report.finished = time.monotonic()
+    return run.report
+
+
+@dataclass
+class _Run:
+    owner: object
+    in_place: bool
+    dry_run: bool
+    progress: Callable | None
+    report: ImportReport
+    fallback_tz: object
+    added_since_enqueue: int = 0
+
+    def chunk(self, chunk: list[Candidate | Skipped]) -> None:
+        known = _known(owner=self.owner, candidates=[item for item in chunk if isinstance(item, Candidate)])
+        records: list[ImportedFile] = []
+        try:
+            for item in chunk:
+                outcome = self.item(item, known=known, records=records)
+                if self.progress:
+                    self.progress(self.report, item, outcome)
+                if self.added_since_enqueue >= ENQUEUE_EVERY and not self.dry_run:
+                    photos_enqueue_processing()
+                    self.added_since_enqueue = 0
+        finally:  # also when interrupted: what was stored is remembered
+            if records:
+                _remember(records)
+
+    def item(self, item: Candidate | Skipped, *, known: dict, records: list[ImportedFile]) -> UploadOutcome | None:
+        report = self.report
+        if isinstance(item, Skipped):
+            report.skipped[item.reason] += 1
+            return None
+        report.seen += 1
+        if known.get(str(item.path)) == (item.size, item.mtime_ns):
+            report.already_there += 1
+            return None
+        outcome = _import_file(owner=self.owner, candidate=item, in_place=self.in_place, dry_run=self.dry_run,
+                               fallback_tz=self.fallback_tz)
+        if self.dry_run and outcome.result == "added":
+            if outcome.sha256 in report.dry_run_hashes:
+                outcome = UploadOutcome(filename=outcome.filename, result="duplicate")
+            report.dry_run_hashes.add(outcome.sha256)
+        elif not self.dry_run:
+            records.append(_record(owner=self.owner, candidate=item, outcome=outcome))
+        _count(report, item, outcome)
+        self.added_since_enqueue += outcome.result == "added"
+        return outcome
 
 
 def _import_file(*, owner, candidate: Candidate, in_place: bool, dry_run: bool, fallback_tz) -> UploadOutcome:
@@ -177,13 +201,19 @@ def _import_file(*, owner, candidate: Candidate, in_place: bool, dry_run: bool, 
                                   enqueue=False, dry_run=dry_run)
     except OSError as exc:  # vanished or unreadable since the walk
         outcome = UploadOutcome(filename=filename, result="rejected", error=f"The file could not be read: {exc}.")
-    if not dry_run:
-        with transaction.atomic():
-            ImportedFile.objects.update_or_create(
-                owner=owner, path=str(candidate.path),
-                defaults={"size": candidate.size, "mtime_ns": candidate.mtime_ns, "photo": outcome.photo,
-                          "result": outcome.result, "error": outcome.error[:2000]})
     return outcome
+
+
+def _record(*, owner, candidate: Candidate, outcome: UploadOutcome) -> ImportedFile:
+    return ImportedFile(owner=owner, path=str(candidate.path), size=candidate.size, mtime_ns=candidate.mtime_ns,
+                        photo=outcome.photo, result=outcome.result, error=outcome.error[:2000])
+
+
+def _remember(records: list[ImportedFile]) -> None:
+    """One statement per chunk (a row per file would cost as much as the rest of the import). A run
+    killed mid-chunk reads that chunk's files again next time; their bytes then dedupe them."""
+    ImportedFile.objects.bulk_create(records, update_conflicts=True, unique_fields=["owner", "path"],
+                                     update_fields=["size", "mtime_ns", "photo", "result", "error", "seen_at"])
 
 
 def _count(report: ImportReport, candidate: Candidate, outcome: UploadOutcome) -> None:

@@ -2,6 +2,7 @@
 
 import json
 
+from benchmarks.import_speed import ImportSpeed
 from benchmarks.ingest import IngestSpeed
 from benchmarks.load_test import results
 from benchmarks.load_test.results import LoadResult, Sample
@@ -29,11 +30,13 @@ def _report(load: LoadResult) -> Report:
         date="2026-01-02 03:04 UTC", load_average=(1.5, 0.25, 2.0))
     ingest = IngestSpeed(model="tiny/model", batch_size=16, photos=160, source="caltech101 photos",
                          model_images_per_s=200.0, ingest_photos_per_s=150.0)
+    imports = ImportSpeed(model="tiny/model", photos=500, source="caltech101 photos", upload_photos_per_s=80.0,
+                          import_photos_per_s=76.0)
     scale = SearchScale(
         vectors=100_000, big_gallery=9_900, small_gallery=1_000, clusters=1_000, queries=200,
         rows=[Row("big user (9900 photos): search module, HNSW iterative", 1.234, 5.678, 0.9912)])
     http = [Row("HTTP region search", 40.0, 55.5)]
-    return Report(machine=machine, quick=False, ingest=ingest, search=[scale], http=http, load=load,
+    return Report(machine=machine, quick=False, ingest=ingest, imports=imports, search=[scale], http=http, load=load,
                   seconds=600.0, load_average_end=(3.0, 2.0, 1.0))
 
 
@@ -47,6 +50,7 @@ def test_markdown_shows_every_section_with_its_figures():
     assert "| load average (1/5/15 min) at start, at end | 1.50 / 0.25 / 2.00; 3.00 / 2.00 / 1.00 |" in markdown
     assert "torch threads 2" in markdown and "| model | tiny/model (offline fallback) |" in markdown
     assert "| tiny/model | 200.0 images/s | 150.0 photos/s | 75% |" in markdown
+    assert "| tiny/model | 80.0 photos/s | 76.0 photos/s | 95% |" in markdown  # folder import against uploads
     assert "100,000 vectors in the table (big user 9,900 photos, small user 1,000), 200 queries" in markdown
     assert "| big user (9900 photos): search module, HNSW iterative | 1.23 | 5.68 | 0.991 |" in markdown
     assert "| HTTP region search | 40.00 | 55.50 | - |" in markdown
