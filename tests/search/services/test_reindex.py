@@ -15,7 +15,7 @@ OFFLINE = str(weights.OFFLINE_MODEL_DIR / "imagesearch-offline.pt")
 @pytest.fixture
 def photos_on_old_model(user, switch_model):
     # Without a vocabulary: tagging a random model's photos would first encode 3,720 concept prompts
-    # with its slow text tower (tags across a model switch: tests/search/test_tag_services.py).
+    # with its slow text tower (tags across a model switch: tests/search/services/test_tagging.py).
     Concept.objects.all().delete()
     switch_model(CLIP_MODEL="ViT-S-32", CLIP_RANDOM_WEIGHTS=True)
     photos = [ready_photo_factory(owner=user, data=images.jpeg(96, 64, seed=200 + s)) for s in range(5)]
