@@ -60,7 +60,7 @@ def reset() -> None:
 def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
     """Embed RGB images; returns shape (len(images), dimensions), rows of unit length."""
     loaded = get_model()
-    torch = _torch()
+    torch = torch_module()
     if not images:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
     batches = []
@@ -80,16 +80,56 @@ def encode_image(image: Image.Image) -> np.ndarray:
 def encode_texts(texts: Sequence[str]) -> np.ndarray:
     """Embed texts; returns shape (len(texts), dimensions), rows of unit length."""
     loaded = get_model()
-    torch = _torch()
+    torch = torch_module()
     if not texts:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
     with torch.inference_mode():
-        features = loaded.model.encode_text(loaded.tokenizer(list(texts))).float()
+        features = encode_tokens(loaded.model, loaded.tokenizer(list(texts))).float()
     return _normalise(features.numpy())
 
 
-def _torch():
-    import torch  # noqa: PLC0415 - loaded with the model (get_model), never at import time
+# Poolings that read a position at or before each prompt's end token: with a causal mask, nothing
+# after the longest prompt's end changes them ("last" reads the final padding position: not these).
+_TRIMMABLE_POOLING = {"argmax", "eos", "first"}
+
+
+def encode_tokens(model, tokens):
+    """`model.encode_text(tokens)` computed over the positions up to the longest prompt's end token
+    only, where that is exact: the same parameters and maths as open_clip's CLIP.encode_text, on
+    a fraction of the 77 positions (ViT-B-32, a 3-prompt query: 114 ms -> 30 ms here). Other
+    models (no causal mask, other poolings, custom text towers) use encode_text as it is."""
+    mask = getattr(model, "attn_mask", None)
+    pooling = getattr(model, "text_pool_type", None)
+    if mask is None or pooling not in _TRIMMABLE_POOLING or not hasattr(model, "token_embedding"):
+        return model.encode_text(tokens)
+    length = int(_end_positions(model, tokens, pooling).max()) + 1
+    if length >= tokens.shape[1]:
+        return model.encode_text(tokens)
+    tokens = tokens[:, :length]
+    cast_dtype = model.transformer.get_cast_dtype()
+    x = model.token_embedding(tokens).to(cast_dtype) + model.positional_embedding[:length].to(cast_dtype)
+    x = model.transformer(x, attn_mask=mask[:length, :length])
+    x = model.ln_final(x)
+    x = open_clip().transformer.text_global_pool(x, tokens, pooling, eos_token_id=getattr(model, "text_eos_id", None))
+    if model.text_projection is not None:
+        x = model.text_projection(x) if callable(model.text_projection) else x @ model.text_projection
+    return x
+
+
+def _end_positions(model, tokens, pooling: str):
+    torch = torch_module()
+    if pooling == "eos":
+        return (tokens == model.text_eos_id).int().argmax(dim=-1)
+    if pooling == "first":
+        return torch.zeros(tokens.shape[0], dtype=torch.long)
+    return tokens.argmax(dim=-1)  # the end token has the highest id in CLIP's tokenizer
+
+
+
+def torch_module():
+    """torch, imported with the model (get_model), never at import time: for callers that run the
+    loaded model's own parts (measurements, tests)."""
+    import torch  # noqa: PLC0415 - see the docstring
 
     return torch
 
@@ -101,7 +141,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 def _load(spec: ModelSpec) -> LoadedModel:
     library = open_clip()
-    torch = _torch()
+    torch = torch_module()
     if settings.CLIP_TORCH_THREADS:
         torch.set_num_threads(settings.CLIP_TORCH_THREADS)
     if not spec.pretrained:
