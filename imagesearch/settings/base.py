@@ -169,10 +169,10 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 
 def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
-    """The queues (named `prefix` + ingest, ocr, reindex, maintenance, query), which task goes where,
+    """The queues (named `prefix` + ingest, ocr, reindex, maintenance), which task goes where,
     and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
 
-    A worker started without `--queues` consumes them all; `--queues ingest,query` any subset.
+    A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
     The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet.
     """
     from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
@@ -182,12 +182,11 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
         "gallery.tasks.process_pending_photos": {"queue": names["ingest"]},
         "gallery.tasks.sweep_unprocessed_photos": {"queue": names["maintenance"]},
         "search.tasks.reindex_photos": {"queue": names["reindex"]},
-        "search.tasks.encode_query": {"queue": names["query"]},
     }
     return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
 
 
-QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance", "query")
+QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance")
 # Several deployments (or test runs) on one Redis keep apart by a prefix of their queue names.
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
