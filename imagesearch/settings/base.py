@@ -110,6 +110,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served publicly: originals and thumbnails go through authenticated views.
 
+# Where `manage.py backup`/`restore` find pg_dump and pg_restore ("" = pgserver's bundled
+# PostgreSQL 18 tools, else PATH): they must be at least as new as the server.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+
 # --- Uploads ----------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=80_000_000)
