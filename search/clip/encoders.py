@@ -66,7 +66,7 @@ def batch_size() -> int:
 
 def resolve_device(setting: str) -> str:
     """CLIP_DEVICE to a torch device: `auto` is cuda when torch sees a GPU, else cpu."""
-    torch = _torch()
+    torch = torch_module()
     if setting == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if setting == "cuda" and not torch.cuda.is_available():
@@ -78,7 +78,7 @@ def resolve_device(setting: str) -> str:
 def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
     """Embed RGB images; returns shape (len(images), dimensions), rows of unit length."""
     loaded = get_model()
-    torch = _torch()
+    torch = torch_module()
     if not images:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
     dtype = _dtype(loaded)
@@ -99,22 +99,62 @@ def encode_image(image: Image.Image) -> np.ndarray:
 def encode_texts(texts: Sequence[str]) -> np.ndarray:
     """Embed texts; returns shape (len(texts), dimensions), rows of unit length."""
     loaded = get_model()
-    torch = _torch()
+    torch = torch_module()
     if not texts:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
     with torch.inference_mode():
-        features = loaded.model.encode_text(loaded.tokenizer(list(texts)).to(loaded.device)).float().cpu()
+        features = encode_tokens(loaded.model, loaded.tokenizer(list(texts)).to(loaded.device)).float().cpu()
     return _normalise(features.numpy())
 
 
 def _dtype(loaded: LoadedModel):
     # Half precision on a GPU: twice the throughput and half the memory, same rankings for CLIP.
-    torch = _torch()
+    torch = torch_module()
     return torch.float16 if loaded.device.startswith("cuda") else torch.float32
 
 
-def _torch():
-    import torch  # noqa: PLC0415 - loaded with the model (get_model), never at import time
+# Poolings that read a position at or before each prompt's end token: with a causal mask, nothing
+# after the longest prompt's end changes them ("last" reads the final padding position: not these).
+_TRIMMABLE_POOLING = {"argmax", "eos", "first"}
+
+
+def encode_tokens(model, tokens):
+    """`model.encode_text(tokens)` computed over the positions up to the longest prompt's end token
+    only, where that is exact: the same parameters and maths as open_clip's CLIP.encode_text, on
+    a fraction of the 77 positions (ViT-B-32, a 3-prompt query: 114 ms -> 30 ms here). Other
+    models (no causal mask, other poolings, custom text towers) use encode_text as it is."""
+    mask = getattr(model, "attn_mask", None)
+    pooling = getattr(model, "text_pool_type", None)
+    if mask is None or pooling not in _TRIMMABLE_POOLING or not hasattr(model, "token_embedding"):
+        return model.encode_text(tokens)
+    length = int(_end_positions(model, tokens, pooling).max()) + 1
+    if length >= tokens.shape[1]:
+        return model.encode_text(tokens)
+    tokens = tokens[:, :length]
+    cast_dtype = model.transformer.get_cast_dtype()
+    x = model.token_embedding(tokens).to(cast_dtype) + model.positional_embedding[:length].to(cast_dtype)
+    x = model.transformer(x, attn_mask=mask[:length, :length])
+    x = model.ln_final(x)
+    x = open_clip().transformer.text_global_pool(x, tokens, pooling, eos_token_id=getattr(model, "text_eos_id", None))
+    if model.text_projection is not None:
+        x = model.text_projection(x) if callable(model.text_projection) else x @ model.text_projection
+    return x
+
+
+def _end_positions(model, tokens, pooling: str):
+    torch = torch_module()
+    if pooling == "eos":
+        return (tokens == model.text_eos_id).int().argmax(dim=-1)
+    if pooling == "first":
+        return torch.zeros(tokens.shape[0], dtype=torch.long, device=tokens.device)
+    return tokens.argmax(dim=-1)  # the end token has the highest id in CLIP's tokenizer
+
+
+
+def torch_module():
+    """torch, imported with the model (get_model), never at import time: for callers that run the
+    loaded model's own parts (measurements, tests)."""
+    import torch  # noqa: PLC0415 - see the docstring
 
     return torch
 
@@ -126,7 +166,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 def _load(spec: ModelSpec) -> LoadedModel:
     library = open_clip()
-    torch = _torch()
+    torch = torch_module()
     if settings.CLIP_TORCH_THREADS:
         torch.set_num_threads(settings.CLIP_TORCH_THREADS)
     if not spec.pretrained:
