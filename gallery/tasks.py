@@ -2,6 +2,7 @@
 service in its body, because the services import this module to queue the tasks."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 
@@ -17,7 +18,8 @@ from django.db import InterfaceError, OperationalError
 def process_pending_photos() -> int:
     from gallery.services.processing import photos_process_pending  # noqa: PLC0415 - it imports this module
 
-    return photos_process_pending()
+    # Bounded: past the budget the service queues its continuation (see TASK_BUDGET_SECONDS).
+    return photos_process_pending(budget_seconds=settings.TASK_BUDGET_SECONDS, max_batches=settings.TASK_MAX_BATCHES)
 
 
 @shared_task(name="gallery.tasks.sweep_unprocessed_photos", acks_late=True)

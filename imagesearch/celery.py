@@ -9,9 +9,10 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import connection
 
@@ -88,3 +89,36 @@ def _build_vocabulary() -> None:
         logger.exception("could not build the tagging vocabulary")
     finally:
         connection.close()
+
+
+# --- heartbeat: the container healthcheck (python -m imagesearch.healthcheck FILE) reads it ------
+_heartbeat_stop = threading.Event()
+
+
+@worker_ready.connect
+def start_heartbeat(sender=None, **kwargs) -> None:
+    # A timer of its own (not Celery's event heartbeats, which gossip-less workers don't send):
+    # the file is touched only while this process runs and reaches the broker.
+    if settings.WORKER_HEARTBEAT_FILE:
+        _heartbeat_stop.clear()
+        threading.Thread(target=_heartbeat, args=(Path(settings.WORKER_HEARTBEAT_FILE),), name="heartbeat",
+                         daemon=True).start()
+
+
+@worker_shutdown.connect
+def stop_heartbeat(**kwargs) -> None:
+    _heartbeat_stop.set()
+    if settings.WORKER_HEARTBEAT_FILE:
+        Path(settings.WORKER_HEARTBEAT_FILE).unlink(missing_ok=True)
+
+
+def _heartbeat(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while not _heartbeat_stop.is_set():
+        try:
+            with app.connection_for_read() as conn:
+                conn.ensure_connection(max_retries=1, timeout=5)
+            path.touch()
+        except Exception as exc:  # noqa: BLE001 - the broker is down: no heartbeat, the healthcheck fails
+            logger.warning("heartbeat: broker unreachable (%s)", exc)
+        _heartbeat_stop.wait(settings.WORKER_HEARTBEAT_INTERVAL)

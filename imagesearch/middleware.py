@@ -3,7 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 
 # Pages anyone may open; everything else needs a logged-in user. API views answer 401/403
 # themselves (token or session), so they are not redirected to a login page.
-PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/signup/", "/static/", "/api/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/signup/", "/static/", "/api/", "/healthz", "/readyz")
 
 
 class LoginRequiredMiddleware:

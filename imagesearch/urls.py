@@ -1,8 +1,10 @@
 from django.contrib import admin
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.urls import include, path
 from django.views import defaults as django_defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from imagesearch import health
 
 urlpatterns = [
     path("", include("gallery.urls")),
@@ -12,7 +14,8 @@ urlpatterns = [
     path("api/v1/", include("imagesearch.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("healthz", health.healthz, name="healthz"),  # liveness
+    path("readyz", health.readyz, name="readyz"),  # readiness: database, broker, storage
 ]
 
 

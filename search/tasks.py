@@ -1,6 +1,7 @@
 """Celery tasks of the search app: interfaces over its services, like views."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 
@@ -9,5 +10,5 @@ from django.db import InterfaceError, OperationalError
 def reindex_photos() -> int | None:
     from search.services.reindex import reindex_run  # noqa: PLC0415 - that module queues this task
 
-    job = reindex_run()
+    job = reindex_run(budget_seconds=settings.TASK_BUDGET_SECONDS)  # past it, it queues its continuation
     return job.pk if job else None

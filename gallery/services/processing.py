@@ -5,6 +5,7 @@ indexing service)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ def _claim_batch(*, size: int) -> list[Photo]:
         now = timezone.now()
         Photo.objects.filter(id__in=ids).update(status=Photo.Status.PROCESSING, claimed_at=now,
                                                 attempts=F("attempts") + 1)
+    logger.debug("claimed photos %s", ids)  # which worker held what, when one died
     return list(Photo.objects.filter(id__in=ids).order_by("created_at", "id"))
 
 
@@ -120,16 +122,22 @@ class _InlineDecoder:
         return [function(item) for item in items]
 
 
-def photos_process_pending(*, batch_size: int | None = None, limit: int | None = None) -> int:
+def photos_process_pending(*, batch_size: int | None = None, limit: int | None = None,
+                           budget_seconds: float | None = None, max_batches: int | None = None) -> int:
     """Process pending photos in batches until none are left (or `limit` is reached).
 
+    A worker's task passes a budget (time and batches): past it, no new batch is claimed and the
+    continuation is queued, so that no task outlives the broker's visibility timeout (after which
+    Redis would hand its message to a second worker). Without one (`manage.py process_pending`,
+    tests) it runs until the queue is empty.
     With PROCESSING_DECODE_THREADS, the next batch is decoded while the model embeds this one.
     Returns how many photos this call finished (ready or failed).
     """
-    batch_size = batch_size or settings.CLIP_BATCH_SIZE
-    finished = 0
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    batches, finished, continued = 0, 0, False
     try:
         model_row = active_model_ensure()
+        batch_size = batch_size or encoders.batch_size()  # larger on a GPU
     except ModelUnavailable as exc:
         return _fail_all_pending(error=str(exc))
     # Concept vectors for a new model are computed here, not inside a batch's transaction.
@@ -145,8 +153,11 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
                 current, current_images = batch, list(decoded)
                 prepared = current_images
                 finished += len(current)
+                batches += 1
                 if limit is not None and finished >= limit:
                     batch = []
+                elif _over_budget(deadline=deadline, batches=batches, max_batches=max_batches):
+                    batch, continued = [], True
                 else:
                     batch = _claim_batch(size=batch_size)
                     decoded = decoder.map(_prepare_for_embedding, batch)
@@ -159,7 +170,13 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
         _release(photo_ids=[photo.pk for photo in claimed])
         _delete_files([name for item in prepared if isinstance(item, _Prepared) for name in item.file_names])
         raise
+    if continued and Photo.objects.filter(status=Photo.Status.PENDING).exists():
+        photos_enqueue_processing()  # the rest in a fresh task, possibly on another worker
     return finished
+
+
+def _over_budget(*, deadline: float | None, batches: int, max_batches: int | None) -> bool:
+    return (deadline is not None and time.monotonic() >= deadline) or (max_batches is not None and batches >= max_batches)
 
 
 def _release(*, photo_ids: list[int]) -> None:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from imagesearch import embedded_postgres
 
@@ -109,6 +110,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served publicly: originals and thumbnails go through authenticated views.
 
+# Where `manage.py backup`/`restore` find pg_dump and pg_restore ("" = pgserver's bundled
+# PostgreSQL 18 tools, else PATH): they must be at least as new as the server.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+
 # --- Uploads ----------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=30 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=80_000_000)
@@ -131,6 +136,11 @@ CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
 CLIP_OFFLINE_FALLBACK = env.bool("CLIP_OFFLINE_FALLBACK", default=True)
 CLIP_CACHE_DIR = Path(env("CLIP_CACHE_DIR", default=str(DATA_DIR / "models")))
 CLIP_BATCH_SIZE = env.int("CLIP_BATCH_SIZE", default=16)
+# Where the model runs: cpu, cuda (fp16, CLIP_CUDA_BATCH_SIZE per pass) or auto (cuda if torch sees a GPU).
+CLIP_DEVICE = env("CLIP_DEVICE", default="cpu")
+if CLIP_DEVICE not in ("cpu", "cuda", "auto"):
+    raise ImproperlyConfigured(f"CLIP_DEVICE must be cpu, cuda or auto, not {CLIP_DEVICE!r}")
+CLIP_CUDA_BATCH_SIZE = env.int("CLIP_CUDA_BATCH_SIZE", default=128)
 CLIP_TORCH_THREADS = env.int("CLIP_TORCH_THREADS", default=0)  # 0: torch's default
 
 # Photos whose CLIP vectors are within this cosine distance count as near-duplicates.
@@ -162,11 +172,48 @@ def filesystem_broker_options(folder: Path) -> dict:
     }
 
 
+def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
+    """The queues (named `prefix` + ingest, ocr, reindex, maintenance), which task goes where,
+    and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
+
+    A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
+    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet.
+    """
+    from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
+
+    names = {name: f"{prefix}{name}" for name in QUEUE_NAMES}
+    routes = {
+        "gallery.tasks.process_pending_photos": {"queue": names["ingest"]},
+        "gallery.tasks.sweep_unprocessed_photos": {"queue": names["maintenance"]},
+        "search.tasks.reindex_photos": {"queue": names["reindex"]},
+    }
+    return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
+
+
+QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance")
+# Several deployments (or test runs) on one Redis keep apart by a prefix of their queue names.
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
+
+# Redis hands an unacknowledged message (acks_late) to another worker after this many seconds:
+# every task must finish well within it, or it runs twice. Each task stops taking new work after
+# its budget (TASK_BUDGET_SECONDS) and queues its own continuation; Celery's soft and hard time
+# limits (prefork pool: the solo pool does not enforce them) stop one that hangs.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT // 2)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT * 3 // 4)
+TASK_BUDGET_SECONDS = env.float("TASK_BUDGET_SECONDS", default=min(300.0, CELERY_TASK_SOFT_TIME_LIMIT / 2))
+if not TASK_BUDGET_SECONDS < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("need TASK_BUDGET_SECONDS < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT "
+                               "< CELERY_VISIBILITY_TIMEOUT, or a task could be delivered twice")
+# ... and at most this many batches per task, so a task's size is bounded as well as its time.
+TASK_MAX_BATCHES = env.int("TASK_MAX_BATCHES", default=64)
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="filesystem://"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "broker")
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -180,6 +227,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-photos": {"task": "gallery.tasks.sweep_unprocessed_photos", "schedule": 60.0},
 }
+# A worker touches this file every WORKER_HEARTBEAT_INTERVAL seconds while it reaches the broker
+# ("" = no heartbeat); its container healthcheck runs `python -m imagesearch.healthcheck FILE`.
+WORKER_HEARTBEAT_FILE = env("WORKER_HEARTBEAT_FILE", default="")
+WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=30.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # Photos not picked up by a worker within this time are queued again by the sweep.

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env, filesystem_broker_options
+from .base import BASE_DIR, DATABASES, celery_queues, env, filesystem_broker_options
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,9 +20,10 @@ CLIP_RANDOM_WEIGHTS = env.bool("CLIP_RANDOM_WEIGHTS", default=False)
 _RUN_DIR = Path(env("TEST_RUN_DIR", default=tempfile.mkdtemp(prefix="imagesearch-test-")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(_RUN_DIR / "media")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-# A queue of this run's own: test runs sharing one Redis (a CI run beside a developer's) must not
-# take each other's messages. Worker subprocesses get the name through the environment.
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"imagesearch-{_RUN_DIR.name}")
+# Queues of this run's own: test runs sharing one Redis (a CI run beside a developer's) must not
+# take each other's messages. Worker subprocesses get the prefix through the environment.
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default=f"imagesearch-{_RUN_DIR.name}-")
+CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")
 WHITENOISE_USE_FINDERS = True

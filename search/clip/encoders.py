@@ -27,6 +27,8 @@ class LoadedModel:
     tokenizer: object
     dimensions: int
     logit_scale: float = 100.0  # exp of the learned temperature: zero-shot softmax uses it
+    device: str = "cpu"
+    batch_size: int = 16  # images per forward pass (CLIP_BATCH_SIZE, or CLIP_CUDA_BATCH_SIZE on a GPU)
 
 
 _lock = threading.Lock()
@@ -57,18 +59,35 @@ def reset() -> None:
     weights.forget()
 
 
+def batch_size() -> int:
+    """How many images to hand encode_images at once on this process's device."""
+    return get_model().batch_size
+
+
+def resolve_device(setting: str) -> str:
+    """CLIP_DEVICE to a torch device: `auto` is cuda when torch sees a GPU, else cpu."""
+    torch = torch_module()
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailable("CLIP_DEVICE=cuda but torch sees no CUDA GPU (a CPU-only torch build, no "
+                               "driver, or the container has no GPU reserved); set CLIP_DEVICE=cpu or auto.")
+    return setting
+
+
 def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
     """Embed RGB images; returns shape (len(images), dimensions), rows of unit length."""
     loaded = get_model()
     torch = torch_module()
     if not images:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
+    dtype = _dtype(loaded)
     batches = []
-    for start in range(0, len(images), settings.CLIP_BATCH_SIZE):
-        chunk = images[start : start + settings.CLIP_BATCH_SIZE]
-        pixels = torch.stack([loaded.preprocess(image) for image in chunk])
+    for start in range(0, len(images), loaded.batch_size):
+        chunk = images[start : start + loaded.batch_size]
+        pixels = torch.stack([loaded.preprocess(image) for image in chunk]).to(loaded.device, dtype=dtype)
         with torch.inference_mode():
-            batches.append(loaded.model.encode_image(pixels).float())
+            batches.append(loaded.model.encode_image(pixels).float().cpu())
     return _normalise(torch.cat(batches).numpy())
 
 
@@ -84,8 +103,14 @@ def encode_texts(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, loaded.dimensions), dtype=np.float32)
     with torch.inference_mode():
-        features = encode_tokens(loaded.model, loaded.tokenizer(list(texts))).float()
+        features = encode_tokens(loaded.model, loaded.tokenizer(list(texts)).to(loaded.device)).float().cpu()
     return _normalise(features.numpy())
+
+
+def _dtype(loaded: LoadedModel):
+    # Half precision on a GPU: twice the throughput and half the memory, same rankings for CLIP.
+    torch = torch_module()
+    return torch.float16 if loaded.device.startswith("cuda") else torch.float32
 
 
 # Poolings that read a position at or before each prompt's end token: with a causal mask, nothing
@@ -121,7 +146,7 @@ def _end_positions(model, tokens, pooling: str):
     if pooling == "eos":
         return (tokens == model.text_eos_id).int().argmax(dim=-1)
     if pooling == "first":
-        return torch.zeros(tokens.shape[0], dtype=torch.long)
+        return torch.zeros(tokens.shape[0], dtype=torch.long, device=tokens.device)
     return tokens.argmax(dim=-1)  # the end token has the highest id in CLIP's tokenizer
 
 
@@ -161,11 +186,16 @@ def _load(spec: ModelSpec) -> LoadedModel:
             f"model weights unavailable: {spec.architecture} with {spec.pretrained!r} ({exc}). "
             "Check the network, or set CLIP_MODEL/CLIP_PRETRAINED."
         ) from exc
+    device = resolve_device(settings.CLIP_DEVICE)
     model.eval()
+    model.to(device)
+    if device.startswith("cuda"):
+        model.half()
     tokenizer = library.get_tokenizer(spec.architecture)
     dimensions = int(library.get_model_config(spec.architecture)["embed_dim"])
     scale = getattr(model, "logit_scale", None)
     logit_scale = float(scale.exp().item()) if scale is not None else 100.0
-    logger.info("loaded CLIP model %s (%d-d)", spec.key, dimensions)
+    logger.info("loaded CLIP model %s (%d-d) on %s", spec.key, dimensions, device)
     return LoadedModel(spec=spec, model=model, preprocess=preprocess, tokenizer=tokenizer, dimensions=dimensions,
-                       logit_scale=logit_scale)
+                       logit_scale=logit_scale, device=device,
+                       batch_size=settings.CLIP_CUDA_BATCH_SIZE if device.startswith("cuda") else settings.CLIP_BATCH_SIZE)

@@ -9,6 +9,7 @@ only: a photo not yet re-embedded is left out of results until its turn comes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -58,42 +59,59 @@ def reindex_if_needed() -> ReindexJob | None:
 
 
 def reindex_run(*, batch_size: int | None = None, limit: int | None = None,
-                progress: Callable[[dict], None] | None = None) -> ReindexJob | None:
+                progress: Callable[[dict], None] | None = None,
+                budget_seconds: float | None = None) -> ReindexJob | None:
     """Re-embed every ready photo that lacks a vector for the active model, in batches, from its
-    thumbnail. Returns the job, or None if another process holds the re-index lock."""
-    batch_size = batch_size or settings.CLIP_BATCH_SIZE
+    thumbnail. Returns the job, or None if another process holds the re-index lock.
+
+    With a budget (the worker's task), it stops claiming batches after `budget_seconds` and
+    queues its continuation, so that no task outlives the broker's visibility timeout."""
     with advisory_lock(REINDEX_LOCK_ID) as acquired:
         if not acquired:
             return None
-        model = active_model_ensure()
-        job = model.reindex_jobs.filter(status__in=[ReindexJob.Status.QUEUED, ReindexJob.Status.RUNNING]).first()
-        missing = photos_missing_vectors(model=model)
-        tagging_vocabulary(model=model)  # new concept vectors, outside the batches
-        if job is None:
-            job = ReindexJob.objects.create(model=model, total=missing.count())
-        job.status, job.started_at = ReindexJob.Status.RUNNING, job.started_at or timezone.now()
-        job.total = job.done + missing.count()
+        job, continued = _reindex_locked(batch_size=batch_size or encoders.batch_size(), limit=limit,
+                                         progress=progress, budget_seconds=budget_seconds)
+    if continued:
+        _send()  # once the lock is free, so that the continuation (on any worker) can take it
+    return job
+
+
+def _reindex_locked(*, batch_size: int, limit: int | None, progress: Callable[[dict], None] | None,
+                    budget_seconds: float | None) -> tuple[ReindexJob, bool]:
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    continued = False
+    model = active_model_ensure()
+    job = model.reindex_jobs.filter(status__in=[ReindexJob.Status.QUEUED, ReindexJob.Status.RUNNING]).first()
+    missing = photos_missing_vectors(model=model)
+    tagging_vocabulary(model=model)  # new concept vectors, outside the batches
+    if job is None:
+        job = ReindexJob.objects.create(model=model, total=missing.count())
+    job.status, job.started_at = ReindexJob.Status.RUNNING, job.started_at or timezone.now()
+    job.total = job.done + missing.count()
+    job.save()
+    processed = 0
+    try:
+        while limit is None or processed < limit:
+            if deadline is not None and time.monotonic() >= deadline:
+                continued = True
+                break
+            batch = list(missing.order_by("id").select_related(None)[:batch_size])
+            if not batch:
+                break
+            _reindex_batch(model=model, photos=batch)
+            processed += len(batch)
+            ReindexJob.objects.filter(pk=job.pk).update(done=F("done") + len(batch), updated_at=timezone.now())
+            job.refresh_from_db()
+            if progress:
+                progress(reindex_progress(model=model))
+    except Exception as exc:
+        job.status, job.error = ReindexJob.Status.FAILED, str(exc)[:2000]
         job.save()
-        processed = 0
-        try:
-            while limit is None or processed < limit:
-                batch = list(missing.order_by("id").select_related(None)[:batch_size])
-                if not batch:
-                    break
-                _reindex_batch(model=model, photos=batch)
-                processed += len(batch)
-                ReindexJob.objects.filter(pk=job.pk).update(done=F("done") + len(batch), updated_at=timezone.now())
-                job.refresh_from_db()
-                if progress:
-                    progress(reindex_progress(model=model))
-        except Exception as exc:
-            job.status, job.error = ReindexJob.Status.FAILED, str(exc)[:2000]
-            job.save()
-            raise
-        if not missing.exists():
-            job.status, job.finished_at = ReindexJob.Status.DONE, timezone.now()
-            job.save()
-        return job
+        raise
+    if not missing.exists():
+        job.status, job.finished_at = ReindexJob.Status.DONE, timezone.now()
+        job.save()
+    return job, continued
 
 
 def _reindex_batch(*, model: EmbeddingModel, photos: list[Photo]) -> None:

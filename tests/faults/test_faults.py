@@ -80,7 +80,8 @@ class PrivateRedis:
         assert workers.wait_for(lambda: not workers._port_open(self.port), timeout=10, interval=0.05)
 
     def queue_length(self) -> int:
-        return redis.Redis.from_url(self.url).llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+        client = redis.Redis.from_url(self.url)
+        return sum(client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
 
 
 @pytest.fixture

@@ -99,3 +99,18 @@ def test_a_batch_reclaimed_by_another_worker_is_not_written_twice(user):
     assert photo.thumbnail.name == thumbnail  # A's late result is dropped
     assert not Path(settings.MEDIA_ROOT, prepared[0].thumbnail_name).exists()
     assert PhotoEmbedding.objects.filter(photo=photo).count() == 1
+
+
+def test_a_bounded_run_stops_after_its_batches_and_queues_the_rest(user, monkeypatch):
+    # The worker's task passes a budget, so that no task outlives the broker's visibility timeout.
+    queued = []
+    monkeypatch.setattr(processing, "photos_enqueue_processing", lambda: queued.append(True) or True)
+    for seed in range(5):
+        photo_factory(owner=user, data=images.jpeg(seed=900 + seed))
+    assert processing.photos_process_pending(batch_size=2, max_batches=1) == 2
+    assert queued == [True]  # the continuation
+    assert Photo.objects.filter(status="pending").count() == 3
+    assert processing.photos_process_pending(batch_size=2, budget_seconds=0) == 2  # one batch, then over time
+    assert len(queued) == 2
+    assert processing.photos_process_pending(batch_size=2, max_batches=5) == 1
+    assert len(queued) == 2  # nothing left: no continuation
