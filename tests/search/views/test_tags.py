@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD, tagged_photo
+from tests.factories import tagged_photo
 
 
 @pytest.fixture
