@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -23,6 +25,8 @@ from imagesearch.client_ip import client_ip
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "ratelimit"
+# Two-number advisory locks (class, key hash) live apart from the one-number ones of imagesearch.db.
+ADVISORY_LOCK_CLASS = 7201
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400}
 MESSAGES = {
     "search": "Too many searches",
@@ -76,8 +80,19 @@ def hit(*, scope: str, key: str) -> int | None:
 
 def _increment(key: str, *, timeout: int) -> int:
     cache = caches[CACHE_ALIAS]
+    if not isinstance(cache, DatabaseCache):
+        return _count(cache, key, timeout=timeout)  # Redis: INCR is atomic (and keeps the TTL)
+    # The database cache's incr() is a read and a write: two web processes counting one key at the
+    # same moment would lose one count. A transaction lock on the key makes it one at a time.
+    database = router.db_for_write(cache.cache_model_class)
+    with transaction.atomic(using=database), connections[database].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ADVISORY_LOCK_CLASS, key])
+        return _count(cache, key, timeout=timeout)
+
+
+def _count(cache, key: str, *, timeout: int) -> int:
     try:
-        return cache.incr(key)  # atomic on Redis (TTL kept)
+        return cache.incr(key)
     except ValueError:  # no count yet in this window
         if cache.add(key, 1, timeout=timeout):
             return 1
