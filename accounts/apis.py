@@ -1,7 +1,7 @@
 """REST API of accounts: a named token for a device (username and password), the user's tokens,
 revoking one."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -22,6 +22,7 @@ class TokenObtainApi(APIView):
     authentication_classes = ()  # credentials are the body; a session must not make this a CSRF case
     throttle_scope = "login"
 
+    @extend_schema_serializer(component_name="TokenObtainInput")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150, trim_whitespace=False)
         password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
@@ -30,6 +31,7 @@ class TokenObtainApi(APIView):
         expires_in_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True,
                                                    help_text="Days until the token stops working; never if left out.")
 
+    @extend_schema_serializer(component_name="TokenObtained")
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField(help_text="The key, for `Authorization: Token <key>`. Shown only once.")
 

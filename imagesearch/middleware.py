@@ -7,7 +7,7 @@ from imagesearch.client_ip import client_ip
 # Pages anyone may open; everything else needs a logged-in user. API views answer 401/403
 # themselves (token or session), so they are not redirected to a login page.
 PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/accounts/reset/",
-                   "/static/", "/api/", "/healthz")
+                   "/static/", "/api/", "/healthz", "/favicon.ico")
 # The API counts its requests in its own throttles (imagesearch/throttling.py); health checks never count.
 NOT_RATE_LIMITED = ("/api/", "/static/", "/healthz")
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
 from django.views import defaults as django_defaults
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     # docs work under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
+    # Pages without an icon of their own (the admin) make browsers ask for this one.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
 ]
 
