@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.services.tokens import api_token_create
 from benchmarks import synthetic
 from benchmarks.datasets import generated_jpeg
 from benchmarks.stats import percentiles_ms
@@ -144,7 +144,7 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     benchmark vectors; text (cold and cached) and region search with the active model encoding
     the query, against the same vectors."""
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_create(user=user, name="benchmark").key}"}
     ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
     picks = np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False)
     rows = []

@@ -23,6 +23,7 @@ class PhotoCollectionApi(APIView):
     """GET: list the user's photos. POST: upload one or several image files."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = {"POST": "upload"}  # uploads have a stricter limit of their own (imagesearch/throttling.py)
 
     @property
     def pagination_class(self):

@@ -2,17 +2,17 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gallery import images, selectors
-from gallery.forms import SignupForm, UploadForm
+from gallery.forms import UploadForm
 from gallery.models import Photo
 from gallery.services import uploads
 from imagesearch.exceptions import ApplicationError, get_or_404
+from imagesearch.ratelimit import rate_limit
 from search.selectors.tags import tag_filter_clean
 
 PHOTOS_PER_PAGE = 60
@@ -38,6 +38,7 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
 
 
 @require_POST
+@rate_limit("upload")
 def upload(request):
     """Form upload without JavaScript; the page's script uses the API for per-file progress."""
     form = UploadForm(request.POST, request.FILES)
@@ -81,14 +82,3 @@ def retry_failed(request):
     messages.info(request, f"Queued {count} failed photo(s) again." if count else "No failed photos to retry.")
     return redirect("gallery:home")
 
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("gallery:home")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}! Drop some photos here to start your gallery.")
-        return redirect("gallery:home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

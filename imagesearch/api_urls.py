@@ -1,13 +1,15 @@
 from django.urls import path
 
+from accounts import apis as accounts_apis
 from gallery import apis as gallery_apis
-from gallery.auth_apis import TokenObtainApi
 from search.apis import duplicates, reindex, search, status, tags, words
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/token/", accounts_apis.TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/tokens/", accounts_apis.ApiTokenListApi.as_view(), name="auth-tokens"),
+    path("auth/tokens/<int:token_id>/", accounts_apis.ApiTokenDetailApi.as_view(), name="auth-token-detail"),
     path("photos/", gallery_apis.PhotoCollectionApi.as_view(), name="photos"),
     path("photos/<int:photo_id>/", gallery_apis.PhotoDetailApi.as_view(), name="photo-detail"),
     path("photos/<int:photo_id>/original/", gallery_apis.PhotoOriginalApi.as_view(), name="photo-original"),

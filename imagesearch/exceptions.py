@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+
+from imagesearch import ratelimit
 
 
 class ApplicationError(Exception):
@@ -29,6 +30,20 @@ class NotFound(ApplicationError):
 
 class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class PermissionDenied(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class TooManyRequests(ApplicationError):
+    """Come back later: `retry_after` seconds (the answer's Retry-After header)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 T = TypeVar("T")
@@ -54,7 +69,17 @@ def api_exception_handler(exc, context):
         body = {"detail": exc.message}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        wait = max(1, int(exc.wait))
+        scope = getattr(context.get("request"), "rate_limited_scope", None) or ""
+        return Response({"detail": ratelimit.message(scope, wait)}, status=exc.status_code,
+                        headers={"Retry-After": str(wait)})
+
+    # Imported here: loading DRF's views loads the authentication classes, and ours
+    # (accounts.authentication) import this module through the services they call.
+    from rest_framework.views import exception_handler  # noqa: PLC0415 - load order, see above
 
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):

@@ -15,6 +15,7 @@ DESCRIPTIONS = {
     "403": "Not allowed (staff only, or CSRF for session clients).",
     "404": "Not found (also for another user's photo).",
     "415": "Unsupported content type.",
+    "429": "Too many requests (a rate limit or a login lockout); `Retry-After` says how many seconds to wait.",
     "503": "The CLIP model is not available; `detail` says why.",
 }
 
@@ -35,6 +36,9 @@ def add_error_responses(result, generator, request, public):
                 if existing is None:
                     responses[code] = {"description": description,
                                        "content": {"application/json": {"schema": ERROR_REF}}}
+                    if code == "429":
+                        responses[code]["headers"] = {"Retry-After": {
+                            "schema": {"type": "integer"}, "description": "Seconds until a retry can succeed."}}
                 elif code == "400":
                     # e.g. the upload's per-file results: either those or a request-level error
                     for media in existing.get("content", {}).values():

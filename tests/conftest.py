@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from search import glove, vectors
@@ -7,7 +6,7 @@ from search.clip import encoders, weights
 from search.models import Concept, GloveWord
 from search.services import embedding_models
 from search.services import vocabulary as vocabulary_services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token_factory
 
 
 @pytest.fixture
@@ -22,8 +21,7 @@ def other_user(db):
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_factory(user=user)}")
     return client
 
 

@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from accounts.services import tokens
 from gallery.services import processing, uploads
 from search.models import PhotoTag
 from search.services import tag_edits
@@ -22,6 +23,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(user, create, extracted, **kwargs):
         if create:
             user.save()
+
+
+def api_token_factory(*, user, name: str = "tests", expires_in_days: int | None = None) -> str:
+    """A new API token of `user`, made by the real service; returns the key (Authorization: Token <key>)."""
+    return tokens.api_token_create(user=user, name=name, expires_in_days=expires_in_days).key
 
 
 _seed = iter(range(10_000, 10**9))

@@ -28,15 +28,16 @@ PREPARE = """
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from accounts.services.tokens import api_token_create
 call_command("migrate", interactive=False, verbosity=0)
+call_command("createcachetable")
 if {words}:
     call_command("build_vocabulary", no_tagging=True)
 User = get_user_model()
 with transaction.atomic():
     User.objects.filter(username__startswith={prefix!r}).delete()
 user = User.objects.create_user(username={prefix!r} + {name!r})
-print("TOKEN=" + Token.objects.create(user=user).key)
+print("TOKEN=" + api_token_create(user=user, name="load test").key)
 """
 # The server must not inherit the caller's database, queue, media or test settings.
 _DROPPED_ENV = ("DATABASE_URL", "TEST_DATABASE_URL", "TEST_DATABASE_NAME", "EMBEDDED_DATABASE_NAME", "MEDIA_ROOT",
@@ -98,6 +99,8 @@ def _server_env(*, data_dir: Path) -> dict[str, str]:
         "CLIP_PRETRAINED": spec.pretrained,
         "CLIP_RANDOM_WEIGHTS": str(not spec.pretrained),
         "PYTHONUNBUFFERED": "1",
+        # The load test measures throughput: the per-user and per-address limits would cap it.
+        "RATE_LIMITS_ENABLED": "false",
     })
     return env
 

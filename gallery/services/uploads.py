@@ -133,11 +133,13 @@ def photo_delete(*, photo: Photo) -> None:
         Photo.objects.select_for_update().get(pk=photo.pk).delete()
 
 
-def photos_retry_failed(*, owner=None) -> int:
-    """Queue failed photos again (after fixing the model configuration, say)."""
+def photos_retry_failed(*, owner=None, photo_ids: list[int] | None = None) -> int:
+    """Queue failed photos again (after fixing the model configuration, say): an owner's, or these."""
     failed = Photo.objects.filter(status=Photo.Status.FAILED)
     if owner is not None:
         failed = failed.filter(owner=owner)
+    if photo_ids is not None:
+        failed = failed.filter(pk__in=photo_ids)
     with transaction.atomic():
         count = failed.update(status=Photo.Status.PENDING, error="", attempts=0, queued_at=timezone.now())
         if count:

@@ -7,6 +7,7 @@ broker that needs no server (kombu's filesystem transport), media under `.data/m
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,9 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "gallery",
     "search",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "imagesearch.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,7 +52,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Pages count against their address and user; the API's throttles do the same for /api/.
+    "imagesearch.middleware.RateLimitMiddleware",
     "imagesearch.middleware.LoginRequiredMiddleware",
+    # Last: turns a login that django-axes refused (locked out) into our lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "imagesearch.urls"
@@ -97,6 +103,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "gallery:home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- Accounts ---------------------------------------------------------------------------
+# open: anyone may sign up; invite: only with a staff member's single-use invite link (the very
+# first account of a fresh instance may sign up without one); closed: nobody signs up (staff add
+# accounts in the admin or with `manage.py createsuperuser`).
+SIGNUP_MODE = env("SIGNUP_MODE", default="open")
+INVITE_VALID_DAYS = env.int("INVITE_VALID_DAYS", default=7)
+# Password-reset mail: printed to the console unless EMAIL_URL names a server
+# (smtp+tls://user:password@smtp.example.com:587).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Image Search <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 3600)
+
+# --- Password guessing: django-axes locks an (account, address) pair out ------------------
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# Per account and address together: a guesser is stopped without letting anyone lock the owner out
+# from elsewhere; the per-address login rate limit (RATE_LIMITS["login"]) slows guessing across accounts.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout don't extend it, so "try again in N minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # no log of successful logins is kept
+AXES_CLIENT_IP_CALLABLE = "imagesearch.client_ip.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login.lockout_response"
+AXES_VERBOSE = False
+
+# --- The client's address ---------------------------------------------------------------
+# How many reverse proxies stand in front of the app: the client's address is then read from
+# X-Forwarded-For (counted from the right). 0: REMOTE_ADDR. Used by the rate limits and lockouts.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -239,12 +278,73 @@ PROCESSING_MAX_ATTEMPTS = env.int("PROCESSING_MAX_ATTEMPTS", default=5)
 # Decode the next batch in a thread while the model runs: worth it only with cores to spare.
 PROCESSING_DECODE_THREADS = env.int("PROCESSING_DECODE_THREADS", default=1 if (os.cpu_count() or 1) > 2 else 0)
 
+# --- Shared cache: rate-limit counts (and anything else that must hold across processes) --
+def cache_config(url: str) -> dict:
+    config = env.cache_url_config(url)
+    if config["BACKEND"].endswith("DatabaseCache"):
+        config.setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100_000  # culling would forget live counts
+    return config
+
+
+def _shared_cache_url() -> str:
+    """CACHE_URL, else the Redis of the broker when there is one, else a database table (the
+    embedded run: `manage.py createcachetable`, which `manage.py serve` runs)."""
+    redis_url = env("REDIS_URL", default="") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+    return env("CACHE_URL", default="") or redis_url or "dbcache://imagesearch_cache"
+
+
+def caches_for(url: str) -> dict:
+    shared = cache_config(url)
+    # A day's default timeout: the database cache's incr() re-stores a count with it, and a count
+    # must outlive its longest window (a day).
+    return {"default": shared, "ratelimit": {**shared, "TIMEOUT": 86_400, "KEY_PREFIX": "ratelimit"}}
+
+
+CACHES = caches_for(_shared_cache_url())
+
+# --- Rate limits (imagesearch/ratelimit.py): "N/second|minute|hour|day"; "" switches one off --
+def rate_limits(**defaults: str) -> dict[str, str]:
+    """Each scope's rate from RATE_LIMIT_<SCOPE>, else the default given."""
+    return {scope: env(f"RATE_LIMIT_{scope.upper()}", default=rate) for scope, rate in defaults.items()}
+
+
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = rate_limits(
+    ip="2400/minute",  # every page and API request from one address
+    user="1200/minute",  # every page and API request of one signed-in user
+    search="30/minute",  # text, region and image search (they run the CLIP model in the web process)
+    upload="240/minute",  # upload requests (the page uploads one file a request)
+    login="10/minute",  # login form and token endpoint, per address
+    signup="5/hour",  # sign-up form posts, per address
+    password_reset="5/hour",  # password-reset requests, per address
+)
+
+# --- Content-Security-Policy (imagesearch/middleware.py), Django 6's SECURE_CSP format --------
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "imagesearch.throttling.AddressThrottle",
+        "imagesearch.throttling.UserThrottle",
+        "imagesearch.throttling.ScopeThrottle",
+    ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "imagesearch.parsers.SafeJSONParser",
@@ -259,7 +359,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Image Search API",
     "DESCRIPTION": "Private photo galleries with semantic search. Authenticate with `Authorization: Token <key>` "
-    "(POST /api/v1/auth/token/ with username and password).",
+    "(POST /api/v1/auth/token/ with username, password and a name for the device). Requests are rate "
+    "limited: a 429 answer says in `Retry-After` how many seconds to wait.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -283,6 +384,6 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},  # "no hostname" for the filesystem transport
-        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("gallery", "search", "imagesearch", "celery")},
+        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("accounts", "gallery", "search", "imagesearch", "celery")},
     },
 }

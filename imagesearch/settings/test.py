@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, celery_queues, env, filesystem_broker_options
+from .base import BASE_DIR, DATABASES, caches_for, celery_queues, env, filesystem_broker_options, rate_limits
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -31,3 +31,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Counts in the test database's cache table (made with the test database) unless CACHE_URL says
+# otherwise (a live server test on Redis). Generous limits, so that no test trips over one by
+# accident; the rate-limit tests lower them (RATE_LIMIT_<SCOPE> reaches server subprocesses).
+CACHES = caches_for(env("CACHE_URL", default="dbcache://imagesearch_cache"))
+RATE_LIMITS = rate_limits(ip="100000/minute", user="100000/minute", search="100000/minute",
+                          upload="100000/minute", login="100000/minute", signup="100000/minute",
+                          password_reset="100000/minute")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gallery.selectors import photo_get
 from imagesearch.exceptions import ApplicationError, get_or_404
+from imagesearch.ratelimit import rate_limit
 from search.clip import weights
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.inputs import parse_box
@@ -50,6 +51,7 @@ def _results_page(request, *, title: str, run, context: dict | None = None, temp
     return render(request, template, context, status=status)
 
 
+@rate_limit("search")  # these three run the CLIP model in the web process
 def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
@@ -68,6 +70,7 @@ def similar(request, photo_id: int):
     )
 
 
+@rate_limit("search")
 def region(request, photo_id: int):
     photo = get_or_404(photo_get, owner=request.user, photo_id=photo_id)
     box = request.GET.get("box", "")
@@ -79,6 +82,7 @@ def region(request, photo_id: int):
 
 
 @require_POST
+@rate_limit("search")
 def image_search(request):
     """Embed an uploaded query image once, keep only its vector in the session, show results."""
     form = ImageQueryForm(request.POST, request.FILES)

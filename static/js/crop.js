@@ -7,6 +7,11 @@
   const searchButton = document.getElementById("crop-search");
   const clearButton = document.getElementById("crop-clear");
   const hint = document.getElementById("crop-hint");
+  // The stylesheet sizes the photo by its aspect ratio; a style attribute would need the CSP's unsafe-inline.
+  if (image) {
+    image.style.setProperty("--w", image.getAttribute("width"));
+    image.style.setProperty("--h", image.getAttribute("height"));
+  }
   if (!stage || !image || !box || !searchButton) return;
 
   const MIN_FRACTION = 0.03;

@@ -83,6 +83,13 @@
       if (event.lengthComputable) job.bar.value = Math.round((event.loaded / event.total) * 95);
     };
     xhr.onload = () => {
+      if (xhr.status === 429) {  // over the upload rate limit: wait as told, then send the same file again
+        const wait = Math.max(1, parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5);
+        job.bar.value = 0;
+        job.result.textContent = `Waiting ${wait} s (upload limit)…`;
+        setTimeout(() => send(job), wait * 1000);
+        return;
+      }
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* handled below */ }
       const outcome = Array.isArray(body) ? body[0] : null;

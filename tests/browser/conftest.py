@@ -4,6 +4,8 @@ Fixtures:
 - `browser`: one Chromium per module; the tests skip with a reason when Chromium or Playwright is missing.
 - `new_page` / `page`: a fresh browser context (own cookies) per page, desktop size unless told otherwise.
   A failing test leaves reports/screenshots/<test name>-failure.png of every page it opened.
+  Each page records its console errors and uncaught exceptions (`console_errors(page)`); any test
+  whose pages hit the Content-Security-Policy fails.
 - `live_url`: the base URL of pytest-django's live server (transactional database: committed data).
 - `live_app`: `live_url` plus a real Celery worker over Redis that processes the uploaded photos.
 """
@@ -94,6 +96,26 @@ def _restore_env(previous: str | None) -> None:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+_CONSOLE_ERRORS: dict[int, list[str]] = {}
+
+
+def console_errors(page) -> list[str]:
+    """The console errors and uncaught exceptions of a page so far (a failed resource load counts)."""
+    return _CONSOLE_ERRORS.setdefault(id(page), [])
+
+
+_LISTENING: set[int] = set()
+
+
+def _listen(page) -> None:
+    if id(page) in _LISTENING:
+        return
+    _LISTENING.add(id(page))
+    errors = console_errors(page)
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: uncaught {error}"))
+
+
 @pytest.fixture
 def new_page(browser, request):
     """Open a page in a new context (own cookies). On failure, each page open at the end is saved."""
@@ -103,10 +125,18 @@ def new_page(browser, request):
         context = browser.new_context(viewport=viewport or DESKTOP, **context_options)
         context.set_default_timeout(10_000)
         context.set_default_navigation_timeout(15_000)
+        context.on("page", _listen)  # also pages opened by the page itself
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _listen(page)
+        return page
 
     yield open_page
+
+    blocked = [error for context in contexts for page in context.pages for error in console_errors(page)
+               if "Content Security Policy" in error]
+    _CONSOLE_ERRORS.clear()
+    _LISTENING.clear()
 
     failed = _failed(request)
     for number, context in enumerate(contexts):
@@ -118,6 +148,8 @@ def new_page(browser, request):
                 except Exception as exc:  # noqa: BLE001 - a crashed page must not hide the test's own error
                     print(f"could not save a failure screenshot: {exc}")
         context.close()
+    if blocked:
+        pytest.fail("the Content-Security-Policy blocked something:\n" + "\n".join(blocked))
 
 
 @pytest.fixture

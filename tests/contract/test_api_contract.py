@@ -25,13 +25,12 @@ from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.transport.serialization import Binary
 
 from search.models import PhotoTag
 from tests import images
-from tests.factories import PASSWORD, photo_factory, ready_photo_factory
+from tests.factories import PASSWORD, api_token_factory, photo_factory, ready_photo_factory
 
 SCHEMA_URL = "/api/schema/"
 BOXES = [[0.0, 0.0, 1.0, 1.0], [0.1, 0.2, 0.6, 0.9]]
@@ -67,11 +66,10 @@ def gallery(user, other_user, vocabulary):
     assert tags, "the vocabulary tags the processed photos"
     user.is_staff = True  # the staff-only re-index endpoints answer too
     user.save(update_fields=["is_staff"])
-    token, _ = Token.objects.get_or_create(user=user)
     with photos[0].original.open("rb") as handle:
         known = handle.read()
     return {
-        "token": token.key, "username": user.username, "tags": tags,
+        "token": api_token_factory(user=user, name="contract"), "username": user.username, "tags": tags,
         # another user's photo: always a 404
         "ids": [p.pk for p in photos] + [photo_factory(owner=other_user).pk],
         # upload and search bodies: a photo already in the gallery (a duplicate) and a new image

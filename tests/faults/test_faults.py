@@ -463,6 +463,8 @@ def live_server_on_private_postgres():
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=workers.PROJECT_ROOT,
                        env=env, check=True, timeout=60)
+        subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=workers.PROJECT_ROOT,
+                       env=env, check=True, timeout=60)
         subprocess.run([sys.executable, "manage.py", "shell", "-c",
                         "from django.contrib.auth import get_user_model; "
                         "get_user_model().objects.create_user('ada', password='correct horse battery')"],

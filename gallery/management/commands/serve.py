@@ -30,6 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable")  # the rate limits' counts, when the cache is the database
         self.stdout.write("Database ready.")
         children = [
             self._start("worker", [sys.executable, "-m", "celery", "-A", "imagesearch", "worker", "--beat",

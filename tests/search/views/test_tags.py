@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD, tagged_photo
+from tests.factories import tagged_photo
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_a_bad_tag_is_a_visible_form_error_keeping_the_input(browser_client, gal
 
 
 def test_another_users_photo_tags_are_404(client, other_user, gallery):
-    client.login(username=other_user.username, password=PASSWORD)
+    client.force_login(other_user)  # django-axes needs the request that client.login() does not pass
     assert client.post(f"/search/photos/{gallery['dog'].pk}/tags/add/", {"name": "x"}).status_code == 404
     assert client.post(f"/search/photos/{gallery['dog'].pk}/tags/remove/", {"name": "dog"}).status_code == 404
     assert gallery["dog"].tags.filter(name="dog", hidden=False).exists()
