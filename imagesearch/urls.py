@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("gallery.urls")),
     path("search/", include("search.urls")),
+    path("albums/", include("albums.urls")),
     path("accounts/", include("gallery.account_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("imagesearch.api_urls", namespace="api")),

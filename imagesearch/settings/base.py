@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "gallery",
+    "albums",
     "search",
     "benchmarks",
 ]
@@ -179,8 +180,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-photos": {"task": "gallery.tasks.sweep_unprocessed_photos", "schedule": 60.0},
+    "purge-trash": {"task": "gallery.tasks.purge_trash", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# The library: a deleted photo stays in the trash this long, then the hourly purge deletes it
+# (files, vectors, tags, album places) for good.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
 # Photos not picked up by a worker within this time are queued again by the sweep.
 PROCESSING_REQUEUE_AFTER_SECONDS = env.int("PROCESSING_REQUEUE_AFTER_SECONDS", default=120)
@@ -232,6 +238,6 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},  # "no hostname" for the filesystem transport
-        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("gallery", "search", "imagesearch", "celery")},
+        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("gallery", "albums", "search", "imagesearch", "celery")},
     },
 }
