@@ -2,6 +2,7 @@
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -10,12 +11,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gallery import images, selectors
+from gallery import images, selectors, timeline
 from gallery.models import Photo
 from gallery.serializers import PhotoOutputSerializer
 from gallery.services import uploads
+from gallery.services.favourites import photos_favourite_set
+from gallery.services.trash import photos_delete, photos_trash
 from imagesearch.exceptions import NotFound
-from imagesearch.pagination import Pagination, paginate
+from imagesearch.keyset import CURSOR_MAX_LENGTH
+from imagesearch.pagination import PageOrCursorPagination, keyset_response, paginate_with_cursors
 from imagesearch.renderers import FileRenderer
 
 
@@ -30,13 +34,23 @@ class PhotoCollectionApi(APIView):
         """Read by the schema only (`get` paginates with `paginate`): the GET list is a page object;
         the upload's per-file results are a plain array."""
         request = getattr(self, "request", None)
-        return Pagination if request is not None and request.method == "GET" else None
+        return PageOrCursorPagination if request is not None and request.method == "GET" else None
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
         ids = serializers.RegexField(r"^\d+(,\d+){0,199}$", required=False,
                                      help_text="Comma-separated photo ids (at most 200).")
         tag = serializers.CharField(max_length=40, required=False, help_text="Only photos with this tag.")
+        favourite = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                             help_text="true: only favourites; false: only the others.")
+        ordering = serializers.ChoiceField(
+            choices=list(timeline.ORDERINGS), default="-created_at",
+            help_text="-created_at: newest added first (the default); -taken_at: the timeline, newest taken first "
+            "(the date taken, else the date added); taken_at / created_at: oldest first.")
+        cursor = serializers.CharField(max_length=CURSOR_MAX_LENGTH, required=False,
+                                       help_text="A `next_cursor`/`previous_cursor` of an earlier answer (or a month's "
+                                       "cursor from /photos/months/): a keyset page there, without counting (`count` "
+                                       "is null). Without it, pages are numbered (`page`).")
 
     class UploadInputSerializer(serializers.Serializer):
         files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
@@ -49,15 +63,25 @@ class PhotoCollectionApi(APIView):
         error = serializers.CharField(allow_blank=True)
         photo = PhotoOutputSerializer(allow_null=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses=PhotoOutputSerializer(many=True))
+    @extend_schema(parameters=[FilterSerializer], responses=PhotoOutputSerializer(many=True),
+                   description="The user's photos outside the trash. Page numbers by default; pass a cursor "
+                   "(`next_cursor` of any answer) for keyset pages, as fast deep in the past as at the start.")
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        ids = filters.validated_data.get("ids")
-        photos = selectors.photo_list(owner=request.user, status=filters.validated_data.get("status"),
+        data = filters.validated_data
+        ids, ordering = data.get("ids"), data["ordering"]
+        photos = selectors.photo_list(owner=request.user, status=data.get("status"),
                                       ids=[int(i) for i in ids.split(",")] if ids else None,
-                                      tag=filters.validated_data.get("tag"))
-        return paginate(request=request, view=self, queryset=photos, serializer_class=PhotoOutputSerializer)
+                                      tag=data.get("tag"), favourite=data["favourite"], ordering=ordering)
+        field, _ = timeline.ordering_field(ordering)
+        if data.get("cursor"):
+            page = timeline.photo_page_list(photos=photos, ordering=ordering, cursor=data["cursor"],
+                                            limit=PageOrCursorPagination().get_page_size(request))
+            return keyset_response(request=request, items=page.photos, next_cursor=page.next_cursor,
+                                   previous_cursor=page.previous_cursor, serializer_class=PhotoOutputSerializer)
+        return paginate_with_cursors(request=request, view=self, queryset=photos, ordering=ordering, field=field,
+                                     serializer_class=PhotoOutputSerializer)
 
     @extend_schema(
         request={"multipart/form-data": UploadInputSerializer},
@@ -85,14 +109,45 @@ class PhotoCollectionApi(APIView):
 
 
 class PhotoDetailApi(APIView):
+    """GET: one photo (404 for a photo in the trash: see /trash/). PATCH: its heart. DELETE: move it
+    to the trash, or with `permanent=true` delete it for good."""
+
+    class UpdateInputSerializer(serializers.Serializer):
+        favourite = serializers.BooleanField(required=False, help_text="The heart: a favourite or not.")
+
+        def validate(self, attrs):
+            if not attrs:
+                raise serializers.ValidationError("Send a field to change: favourite.")
+            return attrs
+
+    class DeleteInputSerializer(serializers.Serializer):
+        permanent = serializers.BooleanField(default=False, help_text="true: delete for good (also from the trash), "
+                                             "with its files and vectors; false: move to the trash.")
+
     @extend_schema(responses=PhotoOutputSerializer)
     def get(self, request, photo_id: int):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         return Response(PhotoOutputSerializer(photo, context={"request": request}).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(request=UpdateInputSerializer, responses=PhotoOutputSerializer)
+    def patch(self, request, photo_id: int):
+        data = self.UpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        photos_favourite_set(photos=[photo], favourite=data.validated_data["favourite"])
+        return Response(PhotoOutputSerializer(photo, context={"request": request}).data)
+
+    @extend_schema(parameters=[DeleteInputSerializer], responses={204: None},
+                   description=f"Moves the photo to the trash for {settings.TRASH_RETENTION_DAYS} days (restore it with "
+                   "POST /photos/{id}/restore/); `permanent=true` deletes it for good, in or out of the trash.")
     def delete(self, request, photo_id: int):
-        uploads.photo_delete(photo=selectors.photo_get(owner=request.user, photo_id=photo_id))
+        data = self.DeleteInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["permanent"]:
+            photos_delete(photos=[selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)])
+        else:
+            photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
+            photos_trash(photos=[photo])  # a photo already in the trash stays there as it is
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,7 +165,8 @@ class _PhotoFileApi(APIView):
     # `format` (DRF's renderer override) is not part of the API: the file is the file.
     @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={(200, "image/*"): bytes})
     def get(self, request, photo_id: int):
-        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        # Also in the trash: its page shows it, and it can still be downloaded before it goes.
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
         try:
             handle = self.open(photo)
         except FileNotFoundError:

@@ -3,6 +3,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 
 def _random_path(folder: str, suffix: str) -> str:
@@ -74,6 +76,14 @@ class Photo(models.Model):
     place_looked_up = models.BooleanField(default=False, help_text="The worker has looked the GPS position up.")
     metadata_read = models.BooleanField(default=False, help_text="EXIF was read (at upload, or by the backfill).")
 
+    # The library: the timeline orders by timeline_at; a trashed photo is out of every list and
+    # search until it is restored or purged (settings.TRASH_RETENTION_DAYS after trashed_at).
+    timeline_at = models.GeneratedField(
+        expression=Coalesce("taken_at", "created_at"), output_field=models.DateTimeField(), db_persist=True,
+        help_text="The date taken, else the date added (photos stored before dates were read).")
+    favourite = models.BooleanField(default=False)
+    trashed_at = models.DateTimeField(null=True, blank=True, help_text="Moved to the trash then; null: in the library.")
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -86,7 +96,14 @@ class Photo(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="one_photo_per_owner_and_content")]
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="photo_owner_newest"),
+            # Keyset pages of the timeline, the photos added, the favourites and the trash (gallery.timeline).
+            models.Index(fields=["owner", "-timeline_at", "-id"], name="photo_timeline",
+                         condition=Q(trashed_at__isnull=True)),
+            models.Index(fields=["owner", "-created_at", "-id"], name="photo_added",
+                         condition=Q(trashed_at__isnull=True)),
+            models.Index(fields=["owner", "-timeline_at", "-id"], name="photo_favourites",
+                         condition=Q(trashed_at__isnull=True, favourite=True)),
+            models.Index(fields=["owner", "-trashed_at", "-id"], name="photo_trash", condition=Q(trashed_at__isnull=False)),
             models.Index(fields=["status", "created_at"], name="photo_status_oldest"),
         ]
 

@@ -13,15 +13,27 @@ from django.utils import timezone
 
 from gallery.metadata import exposure_display
 from gallery.models import Photo
+from gallery.timeline import photos_ordered
 from imagesearch.exceptions import NotFound
 from search.selectors.tags import photo_tags, photos_with_tag, visible_tags_prefetch
 
 WAITING = "waiting"  # pending or processing
 
 
-def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None,
-               tag: str | None = None) -> QuerySet[Photo]:
+class PhotoInTrash(NotFound):
+    """The photo is in the trash: out of every list and search until it is restored."""
+
+
+def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None, tag: str | None = None,
+               favourite: bool | None = None, trashed: bool | None = False,
+               ordering: str = "-created_at") -> QuerySet[Photo]:
+    """The owner's photos, by default those outside the trash (`trashed`: True for the trash, None
+    for both), in a gallery.timeline ordering (newest added first by default)."""
     photos = Photo.objects.filter(owner=owner)
+    if trashed is not None:
+        photos = photos.filter(trashed_at__isnull=not trashed)
+    if favourite is not None:
+        photos = photos.filter(favourite=favourite)
     if tag:
         photos = photos_with_tag(photos, name=tag)
     if status == WAITING:
@@ -30,19 +42,39 @@ def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None
         photos = photos.filter(status=status)
     if ids is not None:
         photos = photos.filter(id__in=ids)
-    return photos.prefetch_related(visible_tags_prefetch()).order_by("-created_at", "-id")
+    return photos_ordered(photos.prefetch_related(visible_tags_prefetch()), ordering=ordering)
 
 
-def photo_get(*, owner, photo_id: int) -> Photo:
-    """The owner's photo, or NotFound (also for another user's photo: no existence leak)."""
+def photo_get(*, owner, photo_id: int, trashed: bool | None = False) -> Photo:
+    """The owner's photo, or NotFound (also for another user's photo: no existence leak). By
+    default only outside the trash (PhotoInTrash otherwise); `trashed=None`: either."""
     photo = Photo.objects.filter(owner=owner, pk=photo_id).first()
-    if photo is None:
+    if photo is None or (trashed is True and photo.trashed_at is None):
         raise NotFound("Photo not found.")
+    if trashed is False and photo.trashed_at is not None:
+        raise PhotoInTrash("This photo is in the trash.")
     return photo
 
 
+def photos_of_owner(*, owner, ids: list[int], trashed: bool | None = False) -> dict[int, Photo]:
+    """The owner's photos among `ids` (as photo_get: outside the trash by default), by id; the
+    others are absent (not found, for a bulk answer per id)."""
+    photos = Photo.objects.filter(owner=owner)
+    if trashed is not None:
+        photos = photos.filter(trashed_at__isnull=not trashed)
+    return photos.in_bulk(list(dict.fromkeys(ids)))
+
+
+def photo_purge_at(photo: Photo) -> datetime | None:
+    """When a trashed photo will be deleted for good (None outside the trash)."""
+    if photo.trashed_at is None:
+        return None
+    return photo.trashed_at + timedelta(days=settings.TRASH_RETENTION_DAYS)
+
+
 def photo_status_counts(*, owner) -> dict[str, int]:
-    rows = Photo.objects.filter(owner=owner).values("status").annotate(n=Count("id"))
+    """Photos by processing status, outside the trash."""
+    rows = Photo.objects.filter(owner=owner, trashed_at__isnull=True).values("status").annotate(n=Count("id"))
     counts = {status: 0 for status in Photo.Status.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
@@ -118,5 +150,6 @@ def photo_page(*, photo: Photo) -> dict:
     """What the photo page shows of a photo (its template's context)."""
     return {"photo": photo, "status_message": photo_status_message(photo), "tags": photo_tags(photo=photo),
             "taken": photo_taken(photo), "exposure": photo_exposure(photo), "place": photo_place(photo),
+            "purge_at": photo_purge_at(photo),
             "original_available": original_available(photo),
             "shown_as_is": photo.content_type in BROWSER_FORMATS and original_available(photo)}

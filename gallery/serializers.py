@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gallery.models import Photo
-from gallery.selectors import original_available, photo_status_message
+from gallery.selectors import original_available, photo_purge_at, photo_status_message
 from search.selectors.tags import photo_tags
 
 
@@ -31,6 +31,7 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     preview_url = serializers.SerializerMethodField(help_text="Display size (long side 2,048 px), sRGB JPEG.")
     place = serializers.SerializerMethodField(help_text="From GPS, offline (GeoNames); null without a position.")
+    purge_at = serializers.SerializerMethodField(help_text="In the trash: when it will be deleted for good.")
 
     class Meta:
         model = Photo
@@ -38,12 +39,17 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
                   "width", "height", "taken_at", "taken_at_offset_minutes", "taken_at_source", "created_at",
                   "processed_at", "camera", "camera_make", "camera_model", "lens", "focal_length_mm", "f_number",
                   "exposure_time_s", "iso", "latitude", "longitude", "altitude_m", "place", "original_url",
-                  "original_available", "thumbnail_url", "preview_url", "tags"]
+                  "original_available", "thumbnail_url", "preview_url", "tags", "favourite", "trashed_at", "purge_at"]
         read_only_fields = fields
 
     @extend_schema_field(TagOutputSerializer(many=True))
     def get_tags(self, photo: Photo) -> list[dict]:
         return TagOutputSerializer(photo_tags(photo=photo), many=True).data
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_purge_at(self, photo: Photo) -> str | None:
+        purge_at = photo_purge_at(photo)
+        return None if purge_at is None else serializers.DateTimeField().to_representation(purge_at)
 
     def get_status_message(self, photo: Photo) -> str:
         return photo_status_message(photo)

@@ -27,3 +27,11 @@ def sweep_unprocessed_photos() -> dict:
     from gallery.services.housekeeping import photos_sweep  # noqa: PLC0415 - it imports this module (through processing)
 
     return photos_sweep()
+
+
+@shared_task(name="gallery.tasks.purge_trash", acks_late=True, autoretry_for=(OperationalError, InterfaceError),
+             retry_backoff=30, max_retries=5)
+def purge_trash() -> int:
+    from gallery.services.trash import trash_purge  # noqa: PLC0415 - tasks import their services in their bodies
+
+    return trash_purge()

@@ -2,31 +2,35 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gallery import images, selectors
+from gallery import images, selectors, timeline
 from gallery.forms import UploadForm
+from gallery.list_pages import photo_list_response
 from gallery.models import Photo
 from gallery.services import uploads
 from imagesearch.exceptions import ApplicationError, get_or_404
 from imagesearch.ratelimit import rate_limit
 from search.selectors.tags import tag_filter_clean
 
-PHOTOS_PER_PAGE = 60
+# The timeline's sort switch: by date taken (the default) or date added.
+SORTS = {"taken": "-taken_at", "added": "-created_at"}
 
 
 def home(request, upload_form: UploadForm | None = None, status: int = 200):
+    """The timeline: photos by date taken in month sections, a page at a time (infinite scroll),
+    with the jump list of months; filters by status and tag; the upload box."""
     status_filter = request.GET.get("status") or None
     if status_filter not in (None, selectors.WAITING, *Photo.Status.values):
         status_filter = None
     tag_filter = tag_filter_clean(request.GET.get("tag"))
-    photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter)
-    page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "taken"
+    photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter, ordering=SORTS[sort])
     context = {
-        "page": page,
+        "sort": sort,
+        "list_label": "Timeline" if sort == "taken" else "Photos by date added",
         "counts": selectors.photo_status_counts(owner=request.user),
         "status_filter": status_filter,
         "tag_filter": tag_filter,
@@ -34,7 +38,8 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
         "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "accepted_formats": images.ACCEPTED_DESCRIPTION,
     }
-    return render(request, "gallery/home.html", context, status=status)
+    return photo_list_response(request, photos=photos, ordering=SORTS[sort], template="gallery/home.html",
+                               context=context, status=status)
 
 
 @require_POST
@@ -60,13 +65,19 @@ def upload(request):
 
 
 def photo_detail(request, photo_id: int):
-    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id)
-    return render(request, "gallery/photo_detail.html", selectors.photo_page(photo=photo))
+    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id, trashed=None)
+    # Previous/next in the timeline (or the trash); the page's script swaps in the list the user came from.
+    ordering = "-taken_at" if photo.trashed_at is None else timeline.TRASH_ORDERING
+    around = selectors.photo_list(owner=request.user, trashed=photo.trashed_at is not None)
+    previous_id, next_id = timeline.photo_neighbours(photos=around, photo=photo, ordering=ordering)
+    return render(request, "gallery/photo_detail.html", {**selectors.photo_page(photo=photo),
+                                                         "previous_id": previous_id, "next_id": next_id})
 
 
 @require_POST
 def photo_delete(request, photo_id: int):
-    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id)
+    """Delete for good (the trash's "Delete forever"; moving to the trash is library_views.photo_trash)."""
+    photo = get_or_404(selectors.photo_get, owner=request.user, photo_id=photo_id, trashed=None)
     name = photo.original_name
     uploads.photo_delete(photo=photo)
     messages.success(request, f"Deleted {name}.")

@@ -11,6 +11,7 @@ from imagesearch import health
 urlpatterns = [
     path("", include("gallery.urls")),
     path("search/", include("search.urls")),
+    path("albums/", include("albums.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("imagesearch.api_urls", namespace="api")),

@@ -1,6 +1,8 @@
 """The one module that writes pgvector SQL: vector storage, indexes and similarity queries.
 
-Every query is scoped to one owner and one embedding model. Plans:
+Every query is scoped to one owner and one embedding model, and leaves out photos in the trash:
+their rows carry `trashed` (set with the photo's trash state, `photos_trashed_set`) and the HNSW
+indexes' predicates say NOT trashed, so the index never holds them. Plans:
 - cosine on a gallery larger than EXACT_SCAN_MAX_ROWS: the model's partial HNSW index, with
   pgvector 0.8 iterative index scans so that the owner filter cannot starve the result;
 - cosine on a smaller gallery, and every other metric: an exact scan of the owner's rows
@@ -64,7 +66,8 @@ def ensure_model_index(*, model: EmbeddingModel) -> None:
     """Create the model's partial HNSW cosine index (idempotent).
 
     The expression casts the unsized column to the model's width so HNSW can index it; the
-    HNSW query below uses the same expression and `model_id` filter so the planner can use it.
+    HNSW query below uses the same expression and `model_id` and `NOT trashed` filters so the
+    planner can use it. Trashed rows stay out of the index: trashing writes nothing to it.
     """
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
@@ -73,23 +76,38 @@ def ensure_model_index(*, model: EmbeddingModel) -> None:
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {model_index_name(model)} ON {TABLE} "
             f"USING hnsw ((embedding::halfvec({int(model.dimensions)})) halfvec_cosine_ops) "
-            f"WITH (m = 16, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE model_id = {int(model.pk)}"
+            f"WITH (m = 16, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE model_id = {int(model.pk)} AND NOT trashed"
         )
 
 
 def store_photo_embeddings(*, model: EmbeddingModel, rows: Iterable[tuple[int, int, np.ndarray]]) -> None:
-    """Insert or replace vectors; rows are (photo_id, owner_id, unit vector)."""
+    """Insert or replace vectors; rows are (photo_id, owner_id, unit vector). A photo in the trash
+    (re-indexed meanwhile) gets a trashed row. Callers hold the photos' row locks."""
+    rows = list(rows)
+    trashed = _trashed_photo_ids([photo_id for photo_id, _, _ in rows])
     embeddings = []
     for photo_id, owner_id, vector in rows:
         if vector.shape != (model.dimensions,):
             raise ValueError(f"vector of shape {vector.shape} for a {model.dimensions}-d model")
-        embeddings.append(PhotoEmbedding(photo_id=photo_id, owner_id=owner_id, model=model, embedding=vector))
+        embeddings.append(PhotoEmbedding(photo_id=photo_id, owner_id=owner_id, model=model, embedding=vector,
+                                         trashed=photo_id in trashed))
     PhotoEmbedding.objects.bulk_create(
         embeddings,
         update_conflicts=True,
         unique_fields=["photo", "model"],
-        update_fields=["embedding", "created_at", "tagged"],
+        update_fields=["embedding", "created_at", "tagged", "trashed"],
     )
+
+
+def _trashed_photo_ids(photo_ids: list[int]) -> set[int]:
+    return set(Photo.objects.filter(pk__in=photo_ids, trashed_at__isnull=False).values_list("pk", flat=True))
+
+
+def photos_trashed_set(*, photo_ids: list[int], trashed: bool) -> None:
+    """Mark photos' vectors (every model) and tag vectors as in the trash or back. The rows stay,
+    so a restore brings the same rows back; a restored vector re-enters its HNSW index."""
+    PhotoEmbedding.objects.filter(photo_id__in=photo_ids).exclude(trashed=trashed).update(trashed=trashed)
+    PhotoTagVector.objects.filter(photo_id__in=photo_ids).exclude(trashed=trashed).update(trashed=trashed)
 
 
 def photo_vector(*, model: EmbeddingModel, photo_id: int, owner_id: int) -> np.ndarray | None:
@@ -99,8 +117,9 @@ def photo_vector(*, model: EmbeddingModel, photo_id: int, owner_id: int) -> np.n
 
 
 def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """All of an owner's vectors: (photo ids, matrix), e.g. for grouping or an exact scan in process."""
-    rows = list(PhotoEmbedding.objects.filter(model=model, owner_id=owner_id).order_by("photo_id")
+    """All of an owner's vectors outside the trash: (photo ids, matrix), e.g. for grouping or an
+    exact scan in process."""
+    rows = list(PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False).order_by("photo_id")
                 .values_list("photo_id", "embedding"))
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, model.dimensions), dtype=np.float32)
@@ -117,8 +136,10 @@ _sizes_lock = threading.Lock()
 
 
 def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
-    """How many vectors the owner has for the model (cached briefly: it only picks the plan)."""
-    return _cached_count((model.pk, owner_id), PhotoEmbedding.objects.filter(model=model, owner_id=owner_id))
+    """How many vectors the owner has for the model outside the trash (cached briefly: it only
+    picks the plan)."""
+    return _cached_count((model.pk, owner_id),
+                         PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
 
 
 def _cached_count(key: tuple, queryset) -> int:
@@ -165,7 +186,7 @@ def nearest(
     params += [limit, offset]
     sql = (
         f"SELECT photo_id, {column} {operator} %s::halfvec({dims}) AS distance FROM {TABLE} "
-        f"WHERE model_id = %s AND owner_id = %s {exclude} ORDER BY distance LIMIT %s OFFSET %s"
+        f"WHERE model_id = %s AND NOT trashed AND owner_id = %s {exclude} ORDER BY distance LIMIT %s OFFSET %s"
     )
     rows = _fetch_ordered(sql, params, use_index=use_index, depth=limit + offset)
     return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
@@ -195,7 +216,7 @@ def clip_scores(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, phot
     operator, to_score = METRICS[metric]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT photo_id, embedding {operator} %s::halfvec({int(model.dimensions)}) FROM {TABLE} "
-                       "WHERE model_id = %s AND owner_id = %s AND photo_id = ANY(%s)",
+                       "WHERE model_id = %s AND NOT trashed AND owner_id = %s AND photo_id = ANY(%s)",
                        [vector_literal(query), model.pk, owner_id, list(photo_ids)])
         return {photo_id: float(to_score(distance)) for photo_id, distance in cursor.fetchall()}
 
@@ -233,21 +254,23 @@ def nearest_words(*, query: np.ndarray, limit: int, exclude: list[str], max_rank
 
 
 def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> None:
-    """Set photos' tag vectors; rows are (photo_id, owner_id, unit vector or None to remove)."""
+    """Set photos' tag vectors; rows are (photo_id, owner_id, unit vector or None to remove). A
+    photo in the trash (its tags edited there) keeps a trashed row."""
     rows = list(rows)
     PhotoTagVector.objects.filter(photo_id__in=[photo_id for photo_id, _, vector in rows if vector is None]).delete()
+    trashed = _trashed_photo_ids([photo_id for photo_id, _, vector in rows if vector is not None])
     PhotoTagVector.objects.bulk_create(
-        [PhotoTagVector(photo_id=photo_id, owner_id=owner_id, vector=vector)
+        [PhotoTagVector(photo_id=photo_id, owner_id=owner_id, vector=vector, trashed=photo_id in trashed)
          for photo_id, owner_id, vector in rows if vector is not None],
-        update_conflicts=True, unique_fields=["photo"], update_fields=["vector"],
+        update_conflicts=True, unique_fields=["photo"], update_fields=["vector", "trashed"],
     )
 
 
 def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
     """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
-    size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id))
+    size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
-           "WHERE owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
+           "WHERE NOT trashed AND owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
     rows = _fetch_ordered(sql, [vector_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
                           depth=limit + offset)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
@@ -258,7 +281,8 @@ def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: 
     """The owner's visible tags nearest to a GloVe vector, as (tag, photo count, cosine similarity)."""
     sql = (
         f"WITH names AS (SELECT name, count(*) AS photos FROM {TAG_TABLE} t JOIN {PHOTO_TABLE} p ON p.id = t.photo_id "
-        "  WHERE t.owner_id = %s AND p.status = 'ready' AND NOT t.hidden AND NOT (t.name = ANY(%s)) GROUP BY name) "
+        "  WHERE t.owner_id = %s AND p.status = 'ready' AND p.trashed_at IS NULL AND NOT t.hidden "
+        "  AND NOT (t.name = ANY(%s)) GROUP BY name) "
         "SELECT name, photos, (SELECT glove <=> %s::vector FROM " + TAG_TABLE + " t "
         "  WHERE t.owner_id = %s AND t.name = names.name AND t.glove IS NOT NULL LIMIT 1) AS distance "
         "FROM names ORDER BY distance NULLS LAST, photos DESC LIMIT %s"

@@ -22,6 +22,7 @@ from gallery import images
 from gallery.models import Photo
 from gallery.services.photo_metadata import read_upload_metadata
 from gallery.services.processing import photos_enqueue_processing
+from gallery.services.trash import photos_delete, photos_restore
 from imagesearch.exceptions import ApplicationError
 
 
@@ -74,6 +75,8 @@ def photo_store(*, owner, file: File, filename: str, file_mtime: datetime | None
     sha256 = _sha256(file)
     existing = Photo.objects.filter(owner=owner, sha256=sha256).first()
     if existing:
+        if existing.trashed_at is not None and not dry_run:
+            photos_restore(photos=[existing])  # brought in again: the owner wants it back
         return UploadOutcome(filename=filename, result="duplicate", photo=existing)
     try:
         file.seek(0)
@@ -127,10 +130,8 @@ def photos_upload(*, owner, files: list[UploadedFile]) -> list[UploadOutcome]:
 
 
 def photo_delete(*, photo: Photo) -> None:
-    """Delete a photo, its vectors (cascade) and, after the commit, its files."""
-    with transaction.atomic():
-        # Lock and re-read: the worker may have just stored a thumbnail this instance doesn't know.
-        Photo.objects.select_for_update().get(pk=photo.pk).delete()
+    """Delete a photo for good (see services.trash for moving it to the trash)."""
+    photos_delete(photos=[photo])
 
 
 def photos_retry_failed(*, owner=None, photo_ids: list[int] | None = None) -> int:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "gallery",
+    "albums",
     "search",
     "benchmarks",
 ]
@@ -265,12 +266,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-photos": {"task": "gallery.tasks.sweep_unprocessed_photos", "schedule": 60.0},
+    "purge-trash": {"task": "gallery.tasks.purge_trash", "schedule": 3600.0},
 }
 # A worker touches this file every WORKER_HEARTBEAT_INTERVAL seconds while it reaches the broker
 # ("" = no heartbeat); its container healthcheck runs `python -m imagesearch.healthcheck FILE`.
 WORKER_HEARTBEAT_FILE = env("WORKER_HEARTBEAT_FILE", default="")
 WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=30.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# The library: a deleted photo stays in the trash this long, then the hourly purge deletes it
+# (files, vectors, tags, album places) for good.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
 # Photos not picked up by a worker within this time are queued again by the sweep.
 PROCESSING_REQUEUE_AFTER_SECONDS = env.int("PROCESSING_REQUEUE_AFTER_SECONDS", default=120)
@@ -384,6 +390,6 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "kombu.connection": {"level": "ERROR"},  # "no hostname" for the filesystem transport
-        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("accounts", "gallery", "search", "imagesearch", "celery")},
+        **{name: {"level": env("LOG_LEVEL", default="INFO")} for name in ("accounts", "gallery", "albums", "search", "imagesearch", "celery")},
     },
 }

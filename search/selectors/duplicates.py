@@ -32,7 +32,11 @@ def near_duplicate_groups(*, owner, max_distance: float | None = None) -> list[l
     groups = []
     for group in groups_idx:
         anchor = matrix[group[0]]
-        groups.append([ScoredPhoto(photo=photos[int(ids[i])], score=float(matrix[i] @ anchor)) for i in group])
+        # A photo trashed or deleted since its vector was read is left out (and a group of one with it).
+        members = [ScoredPhoto(photo=photos[int(ids[i])], score=float(matrix[i] @ anchor)) for i in group
+                   if int(ids[i]) in photos]
+        if len(members) > 1:
+            groups.append(members)
     return groups
 
 

@@ -142,8 +142,9 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
 
 
 def photos_by_id(*, owner_id: int, ids: list[int]) -> dict[int, Photo]:
-    """The owner's photos with these ids, tags prefetched for display."""
-    return Photo.objects.filter(owner_id=owner_id).prefetch_related(tag_selectors.visible_tags_prefetch()).in_bulk(ids)
+    """The owner's photos with these ids outside the trash, tags prefetched for display. (Trashed
+    photos never reach here: search.vectors leaves them out; this keeps a race from showing one.)"""
+    return Photo.objects.filter(owner_id=owner_id, trashed_at__isnull=True).prefetch_related(tag_selectors.visible_tags_prefetch()).in_bulk(ids)
 
 
 def _with_matched_tags(result: SearchResult, words: word_selectors.WordQuery) -> SearchResult:

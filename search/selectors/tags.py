@@ -30,7 +30,9 @@ class GalleryTag:
 
 
 def visible_tags(*, owner):
-    return PhotoTag.objects.filter(owner=owner, hidden=False, photo__status=Photo.Status.READY)
+    """The owner's shown tags on ready photos outside the trash (what the tag counts count)."""
+    return PhotoTag.objects.filter(owner=owner, hidden=False, photo__status=Photo.Status.READY,
+                                   photo__trashed_at__isnull=True)
 
 
 def gallery_tags(*, owner, limit: int | None = None) -> list[GalleryTag]:

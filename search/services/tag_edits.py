@@ -55,6 +55,25 @@ def photo_tag_add(*, photo: Photo, name: str) -> PhotoTag:
     return tag
 
 
+def photos_tag_add(*, photos: list[Photo], name: str) -> tuple[set[int], dict[int, str]]:
+    """Add the owner's own tag to several photos (a bulk action): returns the ids that got it and
+    the ids refused with the reason (a photo with the most tags it may have)."""
+    name = clean_tag_name(name)
+    had = set(PhotoTag.objects.filter(photo__in=photos, name=name, hidden=False, source=PhotoTag.Source.USER)
+              .values_list("photo_id", flat=True))
+    added, refused = set(), {}
+    for photo in photos:
+        if photo.pk in had:
+            continue
+        try:
+            photo_tag_add(photo=photo, name=name)
+        except ApplicationError as exc:
+            refused[photo.pk] = exc.message
+        else:
+            added.add(photo.pk)
+    return added, refused
+
+
 def photo_tag_remove(*, photo: Photo, name: str) -> PhotoTag:
     """Remove a tag from a photo. The row stays, hidden, so that tagging the photo again never
     brings the name back. Returns the removed tag."""

@@ -6,7 +6,8 @@
   const form = document.getElementById("upload-form");
   const input = form.querySelector("input[type=file]");
   const list = document.getElementById("upload-list");
-  const grid = document.getElementById("photo-grid");
+  // The timeline puts new photos in its "Just added" section (their months may be anywhere).
+  const grid = document.getElementById("upload-grid") || document.getElementById("photo-grid");
   const template = document.getElementById("card-template");
   const uploadUrl = zone.dataset.uploadUrl;
   const PARALLEL = 3;
@@ -124,6 +125,8 @@
     card.querySelector("a").title = photo.original_name;
     card.querySelector(".card-name").textContent = photo.original_name;
     grid.prepend(card);
+    const justAdded = document.getElementById("just-added");
+    if (justAdded) justAdded.hidden = false;
     document.dispatchEvent(new CustomEvent("photos:added"));
   }
 

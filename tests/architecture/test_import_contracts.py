@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-PACKAGES = ("imagesearch", "accounts", "gallery", "search", "benchmarks")
+PACKAGES = ("imagesearch", "accounts", "gallery", "albums", "search", "benchmarks")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

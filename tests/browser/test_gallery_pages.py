@@ -1,4 +1,4 @@
-"""The gallery pages in headless Chromium: sign-up to deletion with a real worker, isolation between
+"""The gallery pages in headless Chromium: sign-up to the trash with a real worker, isolation between
 users, visible form errors, a phone-sized layout, and screenshots of every main page."""
 
 from __future__ import annotations
@@ -141,16 +141,14 @@ def test_journey_signup_upload_process_search_tag_delete_logout(live_app, vocabu
     expect(page.locator("#crop-clear")).to_be_hidden()  # [hidden] wins over the button styles
     screenshot(page, "photo-page")
 
-    dialogs = []
-    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Delete photo").click()
+    # Deleting moves the photo to the trash (undoable, so no question first); the trash page has it.
+    page.get_by_role("button", name="Move to trash").click()
     expect(page).to_have_url(f"{url}/")
-    assert dialogs == ["Delete this photo? This cannot be undone."]
-    expect(page.locator(".message-success")).to_have_text(f"Deleted {name}.")
+    expect(page.locator(".message-success")).to_have_text(f"Moved {name} to the trash.")
     expect(cards).to_have_count(5)
     expect(page.locator(".toolbar .count")).to_have_text("5")
     expect(page.locator(f'#photo-grid .card[data-photo-id="{photo.pk}"]')).to_have_count(0)
-    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert Photo.objects.get(pk=photo.pk).trashed_at is not None
 
     # Log out: the gallery is behind the login page again.
     page.get_by_role("button", name="Log out").click()
@@ -385,5 +383,5 @@ def test_phone_layout_has_no_horizontal_scrolling(live_url, new_page):
     assert page_width(page) <= PHONE["width"]
     box = page.locator("#photo-image").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    expect(page.get_by_role("button", name="Delete photo")).to_be_visible()
+    expect(page.get_by_role("button", name="Move to trash")).to_be_visible()
     screenshot(page, "phone-photo-page")

@@ -87,3 +87,39 @@ def test_models_of_different_widths_share_the_table():
     for exact in (True, False):
         matches = vectors.nearest(model=wide, owner_id=owner.pk, query=query, limit=20, exact=exact)
         assert sorted(m.photo_id for m in matches) == sorted(wide_ids)
+
+
+@pytest.mark.django_db
+def test_trashed_photos_are_out_of_every_plan_and_come_back_with_a_restore():
+    model = synthetic_model(dims=DIMS, index=False)
+    big, other = make_users(2)
+    matrix = clustered_vectors(6_000, dims=DIMS, clusters=300, seed=5)
+    big_ids = fill_gallery(owner=big, model=model, matrix=matrix[:5_000])
+    fill_gallery(owner=other, model=model, matrix=matrix[5_000:])
+    vectors.ensure_model_index(model=model)  # built over the loaded rows: faster than row by row
+    rng = np.random.default_rng(11)
+    trashed = {int(i) for i in rng.choice(big_ids, size=800, replace=False)}
+    vectors.photos_trashed_set(photo_ids=sorted(trashed), trashed=True)
+    live = [(photo_id, row) for photo_id, row in zip(big_ids, matrix[:5_000]) if photo_id not in trashed]
+    live_ids, live_rows = [photo_id for photo_id, _ in live], np.asarray([row for _, row in live])
+    assert vectors.gallery_size(model=model, owner_id=big.pk) == 4_200
+    assert vectors.uses_index(model=model, owner_id=big.pk)
+
+    recalls = []
+    for index in rng.choice(len(big_ids), size=40, replace=False):
+        query = matrix[index]
+        expected = exact_top_k(live_rows, live_ids, query, 10)
+        for exact in (None, False, True):
+            found = [m.photo_id for m in vectors.nearest(model=model, owner_id=big.pk, query=query, limit=10, exact=exact)]
+            assert len(found) == 10 and not set(found) & trashed
+            if exact is None:
+                recalls.append(recall(found, expected))
+    assert np.mean(recalls) >= 0.99, np.mean(recalls)
+    ids, _ = vectors.owner_vectors(model=model, owner_id=big.pk)
+    assert not set(ids.tolist()) & trashed and len(ids) == 4_200
+
+    vectors.photos_trashed_set(photo_ids=sorted(trashed), trashed=False)
+    back = sorted(trashed)[0]
+    query = matrix[big_ids.index(back)]
+    for exact in (None, False, True):
+        assert vectors.nearest(model=model, owner_id=big.pk, query=query, limit=1, exact=exact)[0].photo_id == back

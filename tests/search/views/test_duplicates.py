@@ -13,5 +13,5 @@ def test_duplicates_page(browser_client, user):
         base.save(buffer, "JPEG", quality=quality)
         ready_photo_factory(owner=user, data=buffer.getvalue())
     page = browser_client.get("/search/duplicates/", {"max_distance": "0.02"})
-    assert page.status_code == 200 and b"2 photos" in page.content and page.content.count(b"Delete</button>") == 2
+    assert page.status_code == 200 and b"2 photos" in page.content and page.content.count(b"Trash</button>") == 2  # moves to the trash now
     assert browser_client.get("/search/duplicates/", {"max_distance": "x"}).status_code == 400
