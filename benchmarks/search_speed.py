@@ -144,7 +144,7 @@ def measure_http(*, model, user, requests: int) -> list[Row]:
     benchmark vectors; text (cold and cached) and region search with the active model encoding
     the query, against the same vectors."""
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_create(user=user, name="benchmark").key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_create(user=user, name='benchmark').key}"}
     ids, _ = vectors.owner_vectors(model=model, owner_id=user.pk)
     picks = np.random.default_rng(3).choice(ids, size=min(requests, len(ids)), replace=False)
     rows = []
