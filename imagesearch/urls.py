@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults as django_defaults
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from imagesearch import health
@@ -21,7 +21,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
     # Pages without an icon of their own (the admin) make browsers ask for this one.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # static() per request: with the manifest storage it needs collectstatic's manifest, not at import.
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("healthz", health.healthz, name="healthz"),  # liveness
     path("readyz", health.readyz, name="readyz"),  # readiness: database, broker, storage
 ]

@@ -54,12 +54,14 @@ def test_every_main_page_works_under_the_content_security_policy(live_url, new_p
         ("/admin/axes/accessattempt/", "admin-lockouts"),
     ):
         visit(page, live_url + path, name)
-    # The photo page's confirm dialog comes from static JS (no inline handler).
+    # The confirm dialog before deleting for good comes from static JS (no inline handler).
+    page.goto(f"{live_url}/photos/{photo}/")
+    page.get_by_role("button", name="Move to trash").click()  # restorable: no dialog
     page.goto(f"{live_url}/photos/{photo}/")
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="Delete photo").click()
-    assert dialogs == ["Delete this photo? This cannot be undone."]
+    page.get_by_role("button", name="Delete forever").click()
+    assert dialogs == ["Delete this photo for good? This cannot be undone."]
     expect(page).to_have_url(f"{live_url}/photos/{photo}/")  # dismissed: nothing deleted
 
     # The API docs: Swagger UI renders from local files with its start-up script loaded by URL.
