@@ -299,14 +299,17 @@ def _shared_cache_url() -> str:
     return env("CACHE_URL", default="") or redis_url or "dbcache://imagesearch_cache"
 
 
-def caches_for(url: str) -> dict:
-    shared = cache_config(url)
+def caches_for(url: str, *, key_prefix: str = "") -> dict:
+    """The default and rate-limit caches on one URL; `key_prefix` keeps several deployments (or
+    test runs) sharing one Redis apart."""
+    shared = {**cache_config(url), "KEY_PREFIX": key_prefix}
     # A day's default timeout: the database cache's incr() re-stores a count with it, and a count
     # must outlive its longest window (a day).
-    return {"default": shared, "ratelimit": {**shared, "TIMEOUT": 86_400, "KEY_PREFIX": "ratelimit"}}
+    return {"default": shared, "ratelimit": {**shared, "TIMEOUT": 86_400, "KEY_PREFIX": f"{key_prefix}ratelimit"}}
 
 
-CACHES = caches_for(_shared_cache_url())
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="")
+CACHES = caches_for(_shared_cache_url(), key_prefix=CACHE_KEY_PREFIX)
 
 # --- Rate limits (imagesearch/ratelimit.py): "N/second|minute|hour|day"; "" switches one off --
 def rate_limits(**defaults: str) -> dict[str, str]:

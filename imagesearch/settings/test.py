@@ -35,7 +35,9 @@ STORAGES = {
 # Counts in the test database's cache table (made with the test database) unless CACHE_URL says
 # otherwise (a live server test on Redis). Generous limits, so that no test trips over one by
 # accident; the rate-limit tests lower them (RATE_LIMIT_<SCOPE> reaches server subprocesses).
-CACHES = caches_for(env("CACHE_URL", default="dbcache://imagesearch_cache"))
+# Keys of this run's own, like the queues: two runs flooding one Redis would share counts.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default=f"{_RUN_DIR.name}-")
+CACHES = caches_for(env("CACHE_URL", default="dbcache://imagesearch_cache"), key_prefix=CACHE_KEY_PREFIX)
 RATE_LIMITS = rate_limits(ip="100000/minute", user="100000/minute", search="100000/minute",
                           upload="100000/minute", login="100000/minute", signup="100000/minute",
                           password_reset="100000/minute")
