@@ -81,7 +81,27 @@ def teardown(*, log) -> None:
 
 def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
                          use_index: bool) -> list[int]:
-    """The plainest form of `vectors.nearest` (no paging, no re-sort): the raw-SQL yardstick."""
+    """The plainest form of `vectors.nearest` (no paging, no re-sort, no exclusion): the raw-SQL
+    yardstick, with the module's own transport (a binary vector, one round trip)."""
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    sql = (f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+           f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s")
+    params = [model.pk, owner_id, vectors.halfvec_param(query), limit]
+    with vectors.binary_cursor() as cursor:
+        if use_index:
+            with cursor.connection.pipeline():
+                cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+                cursor.execute(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def nearest_ids_text_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
+                              use_index: bool) -> list[int]:
+    """The same SQL with a text vector and a transaction around `SET LOCAL`: the transport the
+    search module used before it bound vectors as binary (what the binary path saves)."""
     dims = int(model.dimensions)
     column = f"embedding::halfvec({dims})" if use_index else "embedding"
     with transaction.atomic(), connection.cursor() as cursor:
@@ -99,7 +119,7 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
     rng = np.random.default_rng(7)
     picks = rng.choice(len(ids), size=min(queries, len(ids)), replace=False)
     use_index = vectors.uses_index(model=model, owner_id=user.pk)
-    module_times, sql_times, numpy_times, recalls = [], [], [], []
+    module_times, sql_times, text_sql_times, numpy_times, recalls = [], [], [], [], []
     for i in picks:  # warm the buffer cache once, so neither timed pass pays for the other's reads
         vectors.nearest(model=model, owner_id=user.pk, query=matrix[i], limit=K, exclude_photo_id=ids[i])
     for i in picks:
@@ -115,10 +135,14 @@ def measure_user(*, model, user, queries: int, label: str) -> list[Row]:
         started = time.perf_counter()
         nearest_ids_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
         sql_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        nearest_ids_text_baseline(model=model, owner_id=user.pk, query=matrix[i], limit=K, use_index=use_index)
+        text_sql_times.append(time.perf_counter() - started)
     plan = "HNSW iterative" if use_index else "exact scan"
     return [
         Row(f"{label} ({len(ids)} photos): search module, {plan}", *percentiles_ms(module_times), float(np.mean(recalls))),
-        Row(f"{label}: raw SQL, same plan", *percentiles_ms(sql_times)),
+        Row(f"{label}: raw SQL, same plan (binary vector, one round trip)", *percentiles_ms(sql_times)),
+        Row(f"{label}: raw SQL, same plan (text vector, SET LOCAL in a transaction)", *percentiles_ms(text_sql_times)),
         Row(f"{label}: numpy exact scan in process (floor)", *percentiles_ms(numpy_times), 1.0),
     ]
 

@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from pgvector import HalfVector, Vector
+from pgvector.psycopg.halfvec import HalfVectorBinaryDumper, HalfVectorDumper
+from pgvector.psycopg.vector import VectorBinaryDumper, VectorDumper
 
 from gallery.models import Photo
 from search.models import EmbeddingModel, GloveWord, PhotoEmbedding, PhotoTag, PhotoTagVector
@@ -128,7 +134,51 @@ def owner_vectors(*, model: EmbeddingModel, owner_id: int) -> tuple[np.ndarray, 
 
 
 def vector_literal(vector: np.ndarray) -> str:
+    """A vector as pgvector's text form (COPY in text format)."""
     return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+def halfvec_param(vector: np.ndarray) -> HalfVector:
+    """A query parameter that travels as a binary halfvec (through `binary_cursor`)."""
+    return HalfVector(np.asarray(vector, dtype=np.float32))
+
+
+def vector_param(vector: np.ndarray) -> Vector:
+    """A query parameter that travels as a binary vector (through `binary_cursor`)."""
+    return Vector(np.asarray(vector, dtype=np.float32))
+
+
+# psycopg connections that know pgvector's types (their OIDs are looked up once per connection).
+_connections_with_vector_types: weakref.WeakSet = weakref.WeakSet()
+
+
+def _register_vector_dumpers(raw: psycopg.Connection) -> None:
+    """Teach one connection to send HalfVector and Vector parameters. Dumpers only: no loaders,
+    so the ORM reads vector columns exactly as before. Binary is registered last, so it is what
+    a server-binding cursor's `%s` picks; Django's client-binding cursors use the text form."""
+    if raw in _connections_with_vector_types:
+        return
+    with raw.cursor() as cursor:
+        halfvec_oid, vector_oid = cursor.execute("SELECT 'halfvec'::regtype::oid, 'vector'::regtype::oid").fetchone()
+    for cls, oid, dumpers in ((HalfVector, halfvec_oid, (HalfVectorDumper, HalfVectorBinaryDumper)),
+                              (Vector, vector_oid, (VectorDumper, VectorBinaryDumper))):
+        for dumper in dumpers:
+            raw.adapters.register_dumper(cls, type(dumper.__name__, (dumper,), {"oid": oid}))
+    _connections_with_vector_types.add(raw)
+
+
+@contextmanager
+def binary_cursor() -> Iterator:
+    """A cursor on Django's connection that binds parameters on the server, so vectors travel as
+    binary (Django's own cursors interpolate every parameter into the SQL as text). Wrapped like
+    Django's cursors: database errors become Django's, queries are logged when Django logs them."""
+    with connection.cursor() as django_cursor:  # health check, thread check, open connection
+        raw = django_cursor.connection
+        _register_vector_dumpers(raw)
+        wrapped = psycopg.Cursor(raw)
+        wrapped = connection.make_debug_cursor(wrapped) if connection.queries_logged else connection.make_cursor(wrapped)
+        with wrapped:
+            yield wrapped
 
 
 _sizes: dict[tuple[int, int], tuple[float, int]] = {}
@@ -178,7 +228,7 @@ def nearest(
         model=model, owner_id=owner_id, metric=metric)
     dims = int(model.dimensions)
     column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    params: list = [vector_literal(query), model.pk, owner_id]
+    params: list = [halfvec_param(query), model.pk, owner_id]
     exclude = ""
     if exclude_photo_id is not None:
         exclude = "AND photo_id <> %s"
@@ -194,16 +244,25 @@ def nearest(
 
 
 def _fetch_ordered(sql: str, params: list, *, use_index: bool, depth: int) -> list[tuple]:
-    """Run a `... ORDER BY distance LIMIT` query; through HNSW, with iterative scans so that
-    filters cannot starve the result, and re-sorted."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if use_index:
-            ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
-            cursor.execute(f"SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {int(ef_search)}")
-            # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them
-            # ("+ 0": PostgreSQL 17+ would otherwise trust the CTE's order and skip the sort).
-            sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance + 0"
-        cursor.execute(sql, params)
+    """Run a `... ORDER BY distance LIMIT` query in one round trip; through HNSW, with iterative
+    scans so that filters cannot starve the result, and re-sorted.
+
+    The HNSW settings are transaction-local (`set_config(..., true)`) and sent in one pipeline
+    with the query: statements before a pipeline's Sync share one transaction, so the settings
+    hold for the query and end with it, with no BEGIN, SET or COMMIT round trips of their own.
+    """
+    with binary_cursor() as cursor:
+        if not use_index:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
+        # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them
+        # ("+ 0": PostgreSQL 17+ would otherwise trust the CTE's order and skip the sort).
+        sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance + 0"
+        with connection.wrap_database_errors, cursor.connection.pipeline():
+            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                           "set_config('hnsw.ef_search', %s, true)", [str(int(ef_search))])
+            cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -214,10 +273,10 @@ def clip_scores(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, phot
     if not photo_ids:
         return {}
     operator, to_score = METRICS[metric]
-    with connection.cursor() as cursor:
+    with binary_cursor() as cursor:
         cursor.execute(f"SELECT photo_id, embedding {operator} %s::halfvec({int(model.dimensions)}) FROM {TABLE} "
                        "WHERE model_id = %s AND NOT trashed AND owner_id = %s AND photo_id = ANY(%s)",
-                       [vector_literal(query), model.pk, owner_id, list(photo_ids)])
+                       [halfvec_param(query), model.pk, owner_id, list(photo_ids)])
         return {photo_id: float(to_score(distance)) for photo_id, distance in cursor.fetchall()}
 
 
@@ -248,7 +307,7 @@ def nearest_words(*, query: np.ndarray, limit: int, exclude: list[str], max_rank
     Only plain words (letters, with inner hyphens) are returned: GloVe's tail is noisy."""
     sql = (f"SELECT word, vector <=> %s::vector AS distance FROM {GLOVE_TABLE} "
            "WHERE id < %s AND word ~ '^[a-z]+(-[a-z]+)*$' AND NOT (word = ANY(%s)) ORDER BY distance LIMIT %s")
-    rows = _fetch_ordered(sql, [vector_literal(query), max_rank, list(exclude), limit], use_index=True,
+    rows = _fetch_ordered(sql, [vector_param(query), max_rank, list(exclude), limit], use_index=True,
                           depth=limit + len(exclude))
     return [(word, 1.0 - float(distance)) for word, distance in rows]
 
@@ -271,7 +330,7 @@ def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offse
     size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
            "WHERE NOT trashed AND owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
-    rows = _fetch_ordered(sql, [vector_literal(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
+    rows = _fetch_ordered(sql, [vector_param(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
                           depth=limit + offset)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
             for photo_id, distance in rows]
@@ -287,8 +346,8 @@ def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: 
         "  WHERE t.owner_id = %s AND t.name = names.name AND t.glove IS NOT NULL LIMIT 1) AS distance "
         "FROM names ORDER BY distance NULLS LAST, photos DESC LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [owner_id, list(exclude), vector_literal(query), owner_id, limit])
+    with binary_cursor() as cursor:
+        cursor.execute(sql, [owner_id, list(exclude), vector_param(query), owner_id, limit])
         return [(name, photos, 1.0 - float(distance)) for name, photos, distance in cursor.fetchall()
                 if distance is not None]
 

@@ -1,5 +1,10 @@
 import numpy as np
+import psycopg
 import pytest
+from django.db import connection
+from pgvector import HalfVector
+from psycopg import pq
+from psycopg.adapt import PyFormat
 
 from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 from search import vectors
@@ -123,3 +128,31 @@ def test_trashed_photos_are_out_of_every_plan_and_come_back_with_a_restore():
     query = matrix[big_ids.index(back)]
     for exact in (None, False, True):
         assert vectors.nearest(model=model, owner_id=big.pk, query=query, limit=1, exact=exact)[0].photo_id == back
+
+
+@pytest.mark.django_db
+def test_every_plan_sends_the_query_vector_as_a_binary_parameter_bound_on_the_server():
+    model = synthetic_model(dims=DIMS)
+    owner, crowd = make_users(2)
+    matrix = clustered_vectors(200, dims=DIMS, clusters=5, seed=4)
+    ids = fill_gallery(owner=owner, model=model, matrix=matrix[:100])
+    fill_gallery(owner=crowd, model=model, matrix=matrix[100:])
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((type(context["cursor"].cursor), params))
+        return execute(sql, params, many, context)
+
+    for exact in (True, False):
+        sent.clear()
+        with connection.execute_wrapper(record):
+            matches = vectors.nearest(model=model, owner_id=owner.pk, query=matrix[7], limit=3, exact=exact)
+        assert matches[0].photo_id == ids[7] and matches[0].score == pytest.approx(1.0, abs=1e-3)
+        search = [(cursor, params) for cursor, params in sent if any(isinstance(p, HalfVector) for p in params)]
+        assert len(search) == 1, sent
+        cursor_class, params = search[0]
+        assert not issubclass(cursor_class, psycopg.ClientCursor)  # client binding would inline it as text
+        assert not any(isinstance(p, str) and p.startswith("[") for p in params)
+    # what `%s` picks for a HalfVector on this connection: pgvector's binary dumper
+    assert connection.connection.adapters.get_dumper(HalfVector, PyFormat.AUTO).format == pq.Format.BINARY
+
