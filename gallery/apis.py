@@ -17,6 +17,7 @@ from gallery.serializers import PhotoOutputSerializer
 from gallery.services import uploads
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_delete, photos_trash
+from imagesearch import media_storage
 from imagesearch.exceptions import NotFound
 from imagesearch.keyset import CURSOR_MAX_LENGTH
 from imagesearch.pagination import PageOrCursorPagination, keyset_response, paginate_with_cursors
@@ -167,6 +168,8 @@ class _PhotoFileApi(APIView):
     def get(self, request, photo_id: int):
         # Also in the trash: its page shows it, and it can still be downloaded before it goes.
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
+        if redirect := self.redirect(photo):
+            return redirect
         try:
             handle = self.open(photo)
         except FileNotFoundError:
@@ -182,6 +185,15 @@ class _PhotoFileApi(APIView):
 
     def extra_headers(self, photo: Photo) -> dict[str, str]:
         return {}
+
+    def redirect(self, photo: Photo):
+        """In a bucket: a redirect to a short-lived presigned URL of the file (the owner was checked)."""
+        field = getattr(photo, self.field_name)
+        if not field:
+            return None  # `open` says why
+        return media_storage.presigned_redirect(
+            field.storage, field.name, content_type=self.content_type(photo),
+            disposition=self.extra_headers(photo).get("Content-Disposition", ""))
 
     def open(self, photo: Photo):
         field = getattr(photo, self.field_name)
@@ -201,6 +213,9 @@ class PhotoOriginalApi(_PhotoFileApi):
     """The file as uploaded (or where an in-place import found it)."""
 
     field_name = "original"
+
+    def redirect(self, photo: Photo):
+        return None if photo.external_path else super().redirect(photo)  # in place: a local file
 
     def open(self, photo: Photo):
         return photo.open_original()
