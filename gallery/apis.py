@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -164,7 +164,10 @@ class _PhotoFileApi(APIView):
         return super().handle_exception(exc)
 
     # `format` (DRF's renderer override) is not part of the API: the file is the file.
-    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={(200, "image/*"): bytes})
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={
+        (200, "image/*"): bytes,
+        302: OpenApiResponse(description="With media in a bucket (MEDIA_STORAGE=s3): Location is a presigned URL "
+                             "of the file, valid MEDIA_URL_EXPIRY_SECONDS (300 s by default).")})
     def get(self, request, photo_id: int):
         # Also in the trash: its page shows it, and it can still be downloaded before it goes.
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
