@@ -152,6 +152,13 @@ class PhotoDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+FILE_RESPONSES = {
+    (200, "image/*"): bytes,
+    302: OpenApiResponse(description="With media in a bucket (MEDIA_STORAGE=s3): Location is a presigned URL "
+                         "of the file, valid MEDIA_URL_EXPIRY_SECONDS (300 s by default)."),
+}
+
+
 class _PhotoFileApi(APIView):
     """Media is private: files are streamed only to their owner (session or token)."""
 
@@ -164,10 +171,7 @@ class _PhotoFileApi(APIView):
         return super().handle_exception(exc)
 
     # `format` (DRF's renderer override) is not part of the API: the file is the file.
-    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={
-        (200, "image/*"): bytes,
-        302: OpenApiResponse(description="With media in a bucket (MEDIA_STORAGE=s3): Location is a presigned URL "
-                             "of the file, valid MEDIA_URL_EXPIRY_SECONDS (300 s by default).")})
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses=FILE_RESPONSES)
     def get(self, request, photo_id: int):
         # Also in the trash: its page shows it, and it can still be downloaded before it goes.
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
@@ -208,8 +212,8 @@ class _PhotoFileApi(APIView):
         return "image/jpeg"
 
 
-def _inline_disposition(filename: str) -> str:
-    return f"inline; filename*=UTF-8''{quote(filename)}"
+def _disposition(kind: str, filename: str) -> str:
+    return f"{kind}; filename*=UTF-8''{quote(filename)}"
 
 
 class PhotoOriginalApi(_PhotoFileApi):
@@ -226,8 +230,17 @@ class PhotoOriginalApi(_PhotoFileApi):
     def content_type(self, photo: Photo) -> str:
         return photo.content_type
 
+    # The page's "Download original" asks for an attachment: a link's `download` attribute does
+    # nothing once the file comes from another origin (a bucket's presigned URL).
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True), OpenApiParameter(
+        "download", bool, description="true: served as an attachment (saved) rather than inline.")],
+        responses=FILE_RESPONSES)
+    def get(self, request, photo_id: int):
+        return super().get(request, photo_id)
+
     def extra_headers(self, photo: Photo) -> dict[str, str]:
-        return {"Content-Disposition": _inline_disposition(photo.original_name)}
+        kind = "attachment" if self.request.query_params.get("download") in ("true", "1") else "inline"
+        return {"Content-Disposition": _disposition(kind, photo.original_name)}
 
 
 class PhotoThumbnailApi(_PhotoFileApi):

@@ -102,6 +102,10 @@ def test_files_are_presigned_redirects_that_serve_the_stored_bytes(api_client, u
     assert original.headers["Content-Type"] == "image/jpeg"
     assert original.headers["Content-Disposition"] == "inline; filename*=UTF-8''Harbour%20at%20dawn.jpg"
 
+    download = _follow(api_client, f"/api/v1/photos/{photo.pk}/original/?download=true")
+    assert download.headers["Content-Disposition"] == "attachment; filename*=UTF-8''Harbour%20at%20dawn.jpg"
+    assert download.content == data
+
     preview = _follow(api_client, f"/api/v1/photos/{photo.pk}/preview/")
     assert preview.status_code == 200 and preview.content == bucket.read(photo.preview.name)
     # The bucket itself is private: the same object without the signature is refused.
