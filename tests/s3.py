@@ -63,13 +63,16 @@ def bucket_create(endpoint_url: str) -> Bucket:
 
 
 @pytest.fixture(scope="session")
-def s3_server():
+def s3_server(tmp_path_factory):
     """The endpoint URL of a moto S3 server started for this session."""
     if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
         pytest.skip("moto[server] is not installed (requirements-dev.txt)")
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Its request log goes to a file: a pipe nobody reads would fill up and stall the server.
+    log = tmp_path_factory.mktemp("moto") / "server.log"
+    with log.open("w") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -77,7 +80,7 @@ def s3_server():
         time.sleep(0.1)
     else:
         process.kill()
-        pytest.fail(f"moto's S3 server did not start: {process.communicate()[1][-2000:]}")
+        pytest.fail(f"moto's S3 server did not start: {log.read_text()[-2000:]}")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     try:
