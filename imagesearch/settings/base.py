@@ -150,6 +150,69 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served publicly: originals and thumbnails go through authenticated views.
 
+# --- Media storage: a local folder (the default) or an S3-compatible bucket -----------------
+# With "s3", originals, thumbnails and previews live in the bucket (django-storages); the file
+# endpoints check the owner, then redirect to a presigned URL valid MEDIA_URL_EXPIRY_SECONDS.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+MEDIA_URL_EXPIRY_SECONDS = env.int("MEDIA_URL_EXPIRY_SECONDS", default=300)
+
+
+def s3_storage_backend(*, bucket: str, endpoint_url: str = "", region: str = "", access_key: str = "",
+                       secret_key: str = "", url_expiry_seconds: int = 300, addressing_style: str = "auto") -> dict:
+    """STORAGES["default"] for an S3-compatible bucket (django-storages' S3 backend)."""
+    from botocore.config import Config  # noqa: PLC0415 - boto3 is only loaded when a bucket is used
+
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,  # none: AWS itself
+        "region_name": region or None,
+        # None: boto3's own chain (an instance role, ~/.aws).
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "querystring_auth": True,
+        "querystring_expire": url_expiry_seconds,
+        "default_acl": None,  # the bucket's own (private): nothing is readable without a signature
+        "file_overwrite": True,  # names are random (gallery.models): no HEAD before each write
+        "max_memory_size": 16 * 1024 * 1024,  # a larger original is spooled to a temporary file
+        # addressing_style and signature_version are only read from here once a config is given.
+        "client_config": Config(signature_version="s3v4", connect_timeout=5, read_timeout=60,
+                                retries={"max_attempts": 3}, s3={"addressing_style": addressing_style}),
+    }}
+
+
+def media_storage_origin(backend: dict) -> str | None:
+    """The scheme and host of the backend's presigned URLs (the page's CSP allows images from
+    there, where the file endpoints redirect), or None for the local folder. Computed by botocore
+    itself from the same settings, offline: no request, no credentials."""
+    if "OPTIONS" not in backend:
+        return None
+    import boto3  # noqa: PLC0415 - boto3 is only loaded when a bucket is used
+    from botocore import UNSIGNED  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
+
+    options = backend["OPTIONS"]
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=options["endpoint_url"], region_name=options["region_name"],
+        config=options["client_config"].merge(Config(signature_version=UNSIGNED)))
+    url = client.generate_presigned_url("get_object", Params={"Bucket": options["bucket_name"], "Key": "k"})
+    scheme, _, host = url.split("/", 3)[:3]
+    return f"{scheme}//{host}"
+
+
+MEDIA_STORAGE_BACKEND = s3_storage_backend(
+    bucket=env("AWS_STORAGE_BUCKET_NAME"), endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+    region=env("AWS_S3_REGION_NAME", default=""), access_key=env("AWS_ACCESS_KEY_ID", default=""),
+    secret_key=env("AWS_SECRET_ACCESS_KEY", default=""), url_expiry_seconds=MEDIA_URL_EXPIRY_SECONDS,
+    addressing_style=env("AWS_S3_ADDRESSING_STYLE", default="auto"),
+) if MEDIA_STORAGE == "s3" else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_STORAGE_ORIGIN = media_storage_origin(MEDIA_STORAGE_BACKEND)
+STORAGES = {
+    "default": MEDIA_STORAGE_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Where `manage.py backup`/`restore` find pg_dump and pg_restore ("" = pgserver's bundled
 # PostgreSQL 18 tools, else PATH): they must be at least as new as the server.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
@@ -333,7 +396,8 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", "blob:"],
+    # The bucket's origin too when media is there: the file endpoints redirect images to it.
+    "img-src": ["'self'", "data:", "blob:", *([MEDIA_STORAGE_ORIGIN] if MEDIA_STORAGE_ORIGIN else [])],
     "connect-src": ["'self'"],
     "font-src": ["'self'"],
     "object-src": ["'none'"],

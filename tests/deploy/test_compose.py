@@ -6,6 +6,7 @@ each service needs, the proxy's upload limit, the image's user and build argumen
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shlex
 import subprocess
@@ -196,3 +197,42 @@ def test_the_gpu_worker_reserves_an_nvidia_device_and_runs_cuda_torch():
     assert environment("worker-gpu")["CLIP_DEVICE"] == "cuda"
     device = worker["deploy"]["resources"]["reservations"]["devices"][0]
     assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
+
+
+STORAGE_VARIABLES = ("MEDIA_STORAGE", "MEDIA_URL_EXPIRY_SECONDS", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
+                     "AWS_S3_REGION_NAME", "AWS_S3_ADDRESSING_STYLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
+def test_every_app_service_gets_the_same_media_storage_settings():
+    """Web serves what the workers write, restore writes what web serves: one storage for all."""
+    expected = {name: environment("web")[name] for name in STORAGE_VARIABLES}
+    assert expected["MEDIA_STORAGE"] == "local"  # the default: the media volume
+    for name in APP_SERVICES:
+        assert {key: environment(name).get(key) for key in STORAGE_VARIABLES} == expected, name
+    for name in ["web", *WORKERS]:  # the local folder: one volume they share (beat stores no media)
+        assert "media:/data/media" in SERVICES[name]["volumes"], name
+
+
+def test_the_production_settings_boot_with_media_in_a_bucket(tmp_path):
+    """MEDIA_STORAGE=s3 as an operator's .env sets it: the S3 backend with those options, the
+    bucket's origin allowed for images in the pages' CSP, and `check --deploy` passing."""
+    env = {
+        "PATH": "/usr/bin:/bin", **environment("web"), "IMAGESEARCH_DATA_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media"),
+        "MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "photos", "AWS_S3_REGION_NAME": "eu-west-1",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.org", "AWS_S3_ADDRESSING_STYLE": "virtual",
+        "AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret", "MEDIA_URL_EXPIRY_SECONDS": "120",
+    }
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "o = s.STORAGES['default']['OPTIONS']; "
+              "print(json.dumps([s.STORAGES['default']['BACKEND'], o['bucket_name'], o['querystring_expire'], "
+              "o['endpoint_url'], s.SECURE_CSP['img-src']]))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    backend, bucket, expiry, endpoint, img_src = json.loads(done.stdout)
+    assert (backend, bucket, expiry, endpoint) == ("storages.backends.s3.S3Storage", "photos", 120,
+                                                   "https://s3.example.org")
+    assert "https://photos.s3.example.org" in img_src  # virtual-hosted: the bucket is in the host name
+    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+                             cwd=ROOT, env=env, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr[-2000:]
