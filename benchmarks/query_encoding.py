@@ -70,6 +70,7 @@ def run(*, redis_url: str, queries: int = 30, log: Log = lambda message: None) -
             log(f"query encoding: {mode}…")
             figures.append(_measure(mode=mode, env=env, token=token, queries=queries,
                                     worker=worker if mode == "worker" else None))
+            log(figures[-1].line())
     return figures
 
 
@@ -146,6 +147,9 @@ def _env(*, redis_url: str, prefix: str) -> dict[str, str]:
         "CLIP_RANDOM_WEIGHTS": str(not spec.pretrained),
         "CLIP_CACHE_DIR": str(settings.CLIP_CACHE_DIR),
         "RATE_LIMITS_ENABLED": "false",
+        # A busy machine may take seconds for one query: measure it rather than answer 503.
+        "QUERY_ENCODING_TIMEOUT": "120",
+        "QUERY_ENCODING_RETRY_SECONDS": "0",
         "VOCABULARY_BUILD_ON_WORKER_START": "false",
         "PYTHONUNBUFFERED": "1",
     })

@@ -99,3 +99,23 @@ def test_queries_have_a_queue_of_their_own():
     for task in (query_encoding.DESCRIBE_TASK, query_encoding.TEXTS_TASK, query_encoding.IMAGE_TASK):
         assert routes[task]["queue"] == settings.QUERY_QUEUE
     assert settings.QUERY_QUEUE in {queue.name for queue in settings.CELERY_TASK_QUEUES}
+
+
+def test_loading_the_site_imports_no_torch(tmp_path):
+    """Django set up, every URL pattern resolved to its view (every view module imported), the
+    Celery app's tasks loaded: torch, torchvision and open_clip stay out until something encodes."""
+    script = ("import sys, django; django.setup()\n"
+              "from django.urls import get_resolver\n"
+              "from imagesearch.celery import app\n"
+              "def walk(patterns):\n"
+              "    for pattern in patterns:\n"
+              "        walk(pattern.url_patterns) if hasattr(pattern, 'url_patterns') else pattern.callback\n"
+              "walk(get_resolver().url_patterns); app.loader.import_default_modules()\n"
+              "print(sorted(name for name in ('torch', 'torchvision', 'open_clip') if name in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "imagesearch.settings.dev",
+                                            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+                                            "IMAGESEARCH_DATA_DIR": str(tmp_path), "QUERY_ENCODING": "worker",
+                                            "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == "[]"
