@@ -276,11 +276,13 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 
 def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
-    """The queues (named `prefix` + ingest, ocr, reindex, maintenance), which task goes where,
-    and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
+    """The queues (named `prefix` + ingest, ocr, reindex, maintenance, query), which task goes
+    where, and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
 
     A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
-    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet.
+    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet. The query
+    queue carries the web's query encoding (QUERY_ENCODING=worker): a worker of its own serves it,
+    so that a search never waits behind a batch of uploads.
     """
     from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
 
@@ -289,14 +291,17 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
         "gallery.tasks.process_pending_photos": {"queue": names["ingest"]},
         "gallery.tasks.sweep_unprocessed_photos": {"queue": names["maintenance"]},
         "search.tasks.reindex_photos": {"queue": names["reindex"]},
+        **{f"search.tasks.{task}": {"queue": names["query"]}
+           for task in ("describe_query_model", "encode_query_texts", "encode_query_image")},
     }
     return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
 
 
-QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance")
+QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance", "query")
 # Several deployments (or test runs) on one Redis keep apart by a prefix of their queue names.
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
+QUERY_QUEUE = f"{CELERY_QUEUE_PREFIX}query"
 
 # Redis hands an unacknowledged message (acks_late) to another worker after this many seconds:
 # every task must finish well within it, or it runs twice. Each task stops taking new work after
@@ -318,7 +323,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_IGNORE_RESULT = True  # the query tasks alone keep theirs (the web waits for them)
+
+# --- Query encoding: where a search's words and images become vectors (search/query_encoding.py) --
+# local: in the web process (it loads CLIP: an ML worker's memory per web process). worker: the
+# ML workers encode them on the `query` queue and reply through CELERY_RESULT_BACKEND (Redis); web
+# processes then never import torch. A search fails with a 503 and a message when no worker
+# answers within QUERY_ENCODING_TIMEOUT seconds, and fails fast for QUERY_ENCODING_RETRY_SECONDS
+# after that; the workers' model is asked again every QUERY_MODEL_TTL seconds.
+QUERY_ENCODING = env("QUERY_ENCODING", default="local")
+if QUERY_ENCODING not in ("local", "worker"):
+    raise ImproperlyConfigured(f"QUERY_ENCODING must be local or worker, not {QUERY_ENCODING!r}")
+QUERY_ENCODING_TIMEOUT = env.float("QUERY_ENCODING_TIMEOUT", default=5.0)
+QUERY_ENCODING_RETRY_SECONDS = env.float("QUERY_ENCODING_RETRY_SECONDS", default=5.0)
+QUERY_MODEL_TTL = env.float("QUERY_MODEL_TTL", default=60.0)
+# Replies of the query tasks: the broker's Redis unless CELERY_RESULT_BACKEND names another.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis")
+                            else "") or None
+CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=600)
+if QUERY_ENCODING == "worker" and not (CELERY_RESULT_BACKEND or "").startswith("redis"):
+    raise ImproperlyConfigured("QUERY_ENCODING=worker needs a Redis broker or CELERY_RESULT_BACKEND=redis://... "
+                               "(the ML workers' replies travel through it)")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -384,7 +409,7 @@ RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATE_LIMITS = rate_limits(
     ip="2400/minute",  # every page and API request from one address
     user="1200/minute",  # every page and API request of one signed-in user
-    search="30/minute",  # text, region and image search (they run the CLIP model in the web process)
+    search="30/minute",  # text, region and image search (they run the CLIP model, here or on a worker)
     upload="240/minute",  # upload requests (the page uploads one file a request)
     login="10/minute",  # login form and token endpoint, per address
     signup="5/hour",  # sign-up form posts, per address
