@@ -1,5 +1,7 @@
 """Search pages: results, errors, show more, isolation."""
 
+from html import unescape
+
 import pytest
 
 from search.models import PhotoTag
@@ -73,7 +75,7 @@ def test_words_the_offline_model_does_not_know_show_its_few_guesses_and_say_so(b
     for seed in range(7):
         ready_photo_factory(owner=user, data=images.jpeg(120, 90, seed=200 + seed))
     PhotoTag.objects.filter(owner=user).delete()
-    html = browser_client.get("/search/", {"q": "bankruptcy"}).content.decode()
+    html = unescape(browser_client.get("/search/", {"q": "bankruptcy"}).content.decode())
     assert 'id="low-confidence"' in html and "doesn't know “bankruptcy”" in html
     assert html.count('class="card result"') == 5 and 'class="score"' in html
     html = browser_client.get("/search/", {"q": "airplane"}).content.decode()

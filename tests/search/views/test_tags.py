@@ -1,5 +1,7 @@
 """Tag chips, tag edits, the tags page and related-tag suggestions in the browser pages."""
 
+from html import unescape
+
 import pytest
 
 from search.models import PhotoEmbedding, PhotoTag
@@ -75,7 +77,7 @@ def test_a_photo_the_offline_model_does_not_recognise_says_so(browser_client, us
     model.save()
     photo = ready_photo_factory(owner=user)
     assert PhotoEmbedding.objects.get(photo=photo).tagged and not PhotoTag.objects.filter(photo=photo).exists()
-    html = browser_client.get(f"/photos/{photo.pk}/").content.decode()
+    html = unescape(browser_client.get(f"/photos/{photo.pk}/").content.decode())
     assert 'id="no-tags-reason"' in html
     assert "No automatic tags: the offline model doesn't recognise what is in this photo." in html
     tag_edits.photo_tag_add(photo=photo, name="my cat")
