@@ -278,6 +278,13 @@ def search_and_tag(page, url: str, *, owner: str, photos: list[tuple[str, bytes]
 def unseen_class_photo(page, url: str, *, owner: str, photos: list[tuple[str, bytes]]) -> None:
     """A photo of a held-out class (Caltech's Leopards, benchmarks.datasets.held_out_labels): either no
     automatic tags, and the page says the model does not recognise it, or a best tag that names it."""
+    # A word the offline model never learnt, that no tag matches: its few guesses, said to be guesses.
+    page.fill('#searchbox input[name="q"]', "bankruptcy")
+    page.keyboard.press("Enter")
+    expect(page.locator("#low-confidence")).to_contain_text("doesn't know “bankruptcy”")
+    assert page.locator("#results-grid .card").count() <= 5
+    screenshot(page, "results-low-confidence")
+
     name = photos[2][0]
     photo = Photo.objects.get(owner__username=owner, original_name=name)
     page.goto(f"{url}/photos/{photo.pk}/")
