@@ -21,6 +21,10 @@ from PIL import Image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 SPLITS = ("train", "test", "all")
+CLASS_SETS = ("all", "seen", "unseen")
+# The class-disjoint split: a quarter of these datasets' classes never enters training (see held_out_labels).
+HOLD_OUT_DATASETS = ("caltech101", "tiny_imagenet_val")
+HOLD_OUT_SHARE = 4  # one class in HOLD_OUT_SHARE
 EVALUATION_WORDS_PATH = Path(__file__).resolve().parent / "data" / "evaluation_words.tsv"
 
 # Class folders whose names are not the words a person would type.
@@ -79,13 +83,52 @@ def in_split(index: int, split: str) -> bool:
     return (index % 5 == 4) == (split == "test")
 
 
-def list_labeled_photos(folder: Path, *, split: str = "all", per_class_limit: int | None = None) -> list[LabeledPhoto]:
-    """Photos under `folder/<class>/` in the given split, sorted by class then file name."""
+def folder_labels(folder: Path) -> list[str]:
+    """The cleaned class labels of a folder of class folders, sorted (Faces and Faces_easy are one)."""
     folder = Path(folder)
     readable = _readable_names(folder)
+    return sorted({clean_class_name(p.name, readable_names=readable) for p in folder.iterdir() if p.is_dir()})
+
+
+def label_rank_key(label: str) -> str:
+    """Where a label falls in the fixed order of the class-disjoint split: its name's SHA-256."""
+    return hashlib.sha256(label.encode("utf-8")).hexdigest()
+
+
+def held_out_labels(root: Path | None = None) -> frozenset[str]:
+    """The unseen classes: in each of HOLD_OUT_DATASETS, its labels sorted by `label_rank_key`,
+    the first quarter (rounded up). A held-out label is held out of every dataset (Caltech-101 and
+    Tiny-ImageNet share names such as "pizza"), so no photo of it is ever trained on. Empty when
+    the datasets are absent."""
+    root = Path(root) if root is not None else default_datasets_root()
+    held: set[str] = set()
+    for name in HOLD_OUT_DATASETS:
+        if (root / name).is_dir():
+            labels = sorted(folder_labels(root / name), key=label_rank_key)
+            held.update(labels[:-(-len(labels) // HOLD_OUT_SHARE)])
+    return frozenset(held)
+
+
+def in_class_set(label: str, class_set: str, *, held_out: frozenset[str]) -> bool:
+    if class_set not in CLASS_SETS:
+        raise ValueError(f"classes must be one of {', '.join(CLASS_SETS)}, not {class_set!r}")
+    return class_set == "all" or (label in held_out) == (class_set == "unseen")
+
+
+def list_labeled_photos(folder: Path, *, split: str = "all", per_class_limit: int | None = None,
+                        classes: str = "all", held_out: frozenset[str] | None = None) -> list[LabeledPhoto]:
+    """Photos under `folder/<class>/` in the given split, sorted by class then file name; `classes`
+    "seen" or "unseen" keeps the classes outside or inside `held_out` (default: `held_out_labels()`
+    of the folder's parent)."""
+    folder = Path(folder)
+    readable = _readable_names(folder)
+    if classes != "all" and held_out is None:
+        held_out = held_out_labels(folder.parent)
     photos: list[LabeledPhoto] = []
     for class_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
         label = clean_class_name(class_dir.name, readable_names=readable)
+        if not in_class_set(label, classes, held_out=held_out or frozenset()):
+            continue
         files = sorted(p for p in class_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         chosen = [path for index, path in enumerate(files) if in_split(index, split)]
         if per_class_limit is not None:

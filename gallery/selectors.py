@@ -15,7 +15,7 @@ from gallery.metadata import exposure_display
 from gallery.models import Photo
 from gallery.timeline import photos_ordered
 from imagesearch.exceptions import NotFound
-from search.selectors.tags import photo_tags, photos_with_tag, visible_tags_prefetch
+from search.selectors.tags import no_tags_reason, photo_tags, photos_with_tag, visible_tags_prefetch
 
 WAITING = "waiting"  # pending or processing
 
@@ -148,7 +148,9 @@ def original_available(photo: Photo) -> bool:
 
 def photo_page(*, photo: Photo) -> dict:
     """What the photo page shows of a photo (its template's context)."""
-    return {"photo": photo, "status_message": photo_status_message(photo), "tags": photo_tags(photo=photo),
+    tags = photo_tags(photo=photo)
+    return {"photo": photo, "status_message": photo_status_message(photo), "tags": tags,
+            "no_tags_reason": "" if tags else no_tags_reason(photo=photo),
             "taken": photo_taken(photo), "exposure": photo_exposure(photo), "place": photo_place(photo),
             "purge_at": photo_purge_at(photo),
             "original_available": original_available(photo),

@@ -44,7 +44,7 @@ from PIL import Image
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-from benchmarks.datasets import list_labeled_photos  # noqa: E402
+from benchmarks.datasets import held_out_labels, list_labeled_photos  # noqa: E402
 
 MODEL_NAME = "imagesearch-offline"
 DATASETS = ("caltech101", "tiny_imagenet_val", "flowers5")
@@ -331,6 +331,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--supcon-weight", type=float, default=0.5)
     parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--train-held-out", action="store_true",
+                        help="also train on the held-out quarter of classes (benchmarks.datasets.held_out_labels); "
+                             "by default they are left out so that unseen-class figures mean something")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -358,7 +361,11 @@ def main() -> None:
         xs.append(x)
         ys.extend(y)
         ds_of.extend([ds] * len(y))
-    images = torch.from_numpy(np.concatenate(xs))
+    held_out = frozenset() if args.train_held_out else held_out_labels(args.datasets_root)
+    keep = np.array([y not in held_out for y in ys])
+    images = torch.from_numpy(np.concatenate(xs)[keep])
+    ys = [y for y, k in zip(ys, keep) if k]
+    ds_of = [d for d, k in zip(ds_of, keep) if k]
     classes = sorted(set(ys))  # label words; tiny-imagenet/caltech overlaps merge into one class
     cls_index = {c: i for i, c in enumerate(classes)}
     y_idx = np.array([cls_index[c] for c in ys])
@@ -367,7 +374,10 @@ def main() -> None:
     weights = np.array([np.sqrt(len(members[i])) * (args.caltech_weight if c in caltech_classes else 1.0)
                         for i, c in enumerate(classes)])
     weights /= weights.sum()
-    print(f"train photos {len(ys)} in {len(classes)} classes ({len(caltech_classes)} Caltech)", flush=True)
+    print(f"train photos {len(ys)} in {len(classes)} classes ({len(caltech_classes)} Caltech); "
+          f"{len(held_out)} held-out classes left out", flush=True)
+    # The labels it learnt, beside the checkpoint: the app's tagging vocabulary for it comes from them.
+    (args.out / f"{MODEL_NAME}.classes.txt").write_text("".join(f"{c}\n" for c in classes))
 
     # pre-tokenised captions: [n_classes, n_templates, L], trimmed to the longest caption
     # (causal text tower + EOT pooling => identical output to the padded context length)
@@ -451,6 +461,12 @@ def main() -> None:
 
     final = evaluate(model, tokenizer, test_images, test_labels)
     print(f"FINAL (fp32, in training) after {step} steps, {train_minutes:.1f} min: {fmt(final)}", flush=True)
+    by_class_set = {}
+    for name, wanted in (("seen", False), ("unseen", True)):
+        chosen = [i for i, label in enumerate(test_labels) if (label in held_out) == wanted]
+        if chosen:
+            by_class_set[name] = evaluate(model, tokenizer, test_images[chosen], [test_labels[i] for i in chosen])
+            print(f"FINAL {name} Caltech classes: {fmt(by_class_set[name])}", flush=True)
 
     # fp16 state_dict (floating tensors only; BN counters stay int)
     ckpt = args.out / f"{MODEL_NAME}.pt"
@@ -476,6 +492,7 @@ def main() -> None:
         "steps": step, "batch_size": batch_size, "train_minutes": round(train_minutes, 1),
         "total_minutes": round((time.time() - t_start) / 60, 1), "checkpoint_mib": round(size_mb, 1),
         "metrics_fp32": final, "metrics_reloaded_fp16": reloaded, "history": history,
+        "metrics_by_class_set": by_class_set, "held_out_labels": sorted(held_out),
         "train_templates": TRAIN_TEMPLATES, "eval_templates": EVAL_TEMPLATES,
     }
     (args.cache_dir / "last_run.json").write_text(json.dumps(summary, indent=2))

@@ -53,6 +53,10 @@ class TextSearchResultSerializer(SearchResultSerializer):
     query = serializers.CharField()
     mode = serializers.CharField()
     related_tags = RelatedTagSerializer(many=True, help_text="Tags in your gallery related to the words.")
+    low_confidence = serializers.BooleanField(
+        help_text="The offline model does not know these words and no tag matches them: `results` holds only its "
+                  "best few guesses, with low scores (see `message`).")
+    message = serializers.CharField(help_text="Why the results are few and uncertain, when `low_confidence`; else empty.")
 
 
 def result_data(result: SearchResult, *, request, **extra) -> dict:

@@ -46,7 +46,8 @@ class TextSearchApi(APIView):
                                           mode=data.validated_data["mode"])
         _, related = related_words(word=text, limit=RELATED_TAGS_SHOWN, owner=request.user)
         return Response(result_data(result, request=request, query=text, mode=data.validated_data["mode"],
-                                    related_tags=[{"name": r.word, "photos": r.photos} for r in related]))
+                                    related_tags=[{"name": r.word, "photos": r.photos} for r in related],
+                                    low_confidence=result.low_confidence, message=result.message))
 
 
 class BoxField(serializers.ListField):

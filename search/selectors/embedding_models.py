@@ -24,6 +24,14 @@ def active_model() -> EmbeddingModel | None:
     return EmbeddingModel.objects.filter(key=query_encoding.active_model().key).first()
 
 
+def trained_labels(*, model: EmbeddingModel) -> frozenset[str] | None:
+    """The labels `model` was trained on, when it is the project's own small model (its tagging
+    vocabulary and the words it knows), else None (full CLIP: the whole vocabulary)."""
+    active = weights.active_spec()
+    pretrained = active.pretrained if model.key == active.key else model.pretrained
+    return weights.trained_labels(architecture=model.architecture, pretrained=pretrained)
+
+
 @contextmanager
 def searching_model(model: EmbeddingModel) -> Iterator[None]:
     """Search another model's stored vectors while the active model still encodes the queries

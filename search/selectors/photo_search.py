@@ -17,7 +17,7 @@ from search.models import EmbeddingModel
 from search.ranking import reciprocal_rank_fusion
 from search.selectors import tags as tag_selectors
 from search.selectors import words as word_selectors
-from search.selectors.embedding_models import active_model
+from search.selectors.embedding_models import active_model, trained_labels
 from search.text import text_vector
 
 REGION_DECODE_SIZE = 2048
@@ -28,6 +28,11 @@ HYBRID_DEPTH = 500
 TAG_RANKING_MIN_SIMILARITY = 0.6
 TAG_RANKING_WEIGHT = 1.5
 TEXT_MODES = ("hybrid", "clip", "tags")
+# Words the offline model never learnt, with no tag matching them either: only its best few guesses.
+LOW_CONFIDENCE_SHOWN = 5
+LOW_CONFIDENCE_MESSAGE = ("The offline model doesn't know “{text}”: it learnt about {labels} kinds of things (see "
+                          "its model card) and no tag in your gallery matches, so these {count} are only its "
+                          "closest guesses, with low scores. Full CLIP understands any words.")
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class SearchResult:
     options: SearchOptions
     model_key: str
     next_offset: int | None = None
+    low_confidence: bool = False  # text search: the model does not know the words and no tag matched
+    message: str = ""
 
 
 def _empty(options: SearchOptions) -> SearchResult:
@@ -108,7 +115,8 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     if mode == "tags" and words.vector is None:
         return _empty(options)
     if mode == "clip" or words.vector is None:
-        return _with_matched_tags(photos_near(owner_id=owner.pk, query=text_vector(text), options=options), words)
+        result = _with_matched_tags(photos_near(owner_id=owner.pk, query=text_vector(text), options=options), words)
+        return _flag_low_confidence(result, text=text, words=words)
     model = active_model()
     if model is None:
         return _empty(options)
@@ -137,7 +145,21 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     result = SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
                           options=options, model_key=model.key,
                           next_offset=options.offset + options.limit if more and page else None)
-    return _with_matched_tags(result, words)
+    return _flag_low_confidence(_with_matched_tags(result, words), text=text, words=words)
+
+
+def _flag_low_confidence(result: SearchResult, *, text: str, words: word_selectors.WordQuery) -> SearchResult:
+    """With a model that learnt a known set of labels (the offline model), words it doesn't know
+    that no tag matches get its best few guesses only, marked as such, not a confident full page."""
+    model = active_model()
+    labels = model and trained_labels(model=model)
+    if (not labels or any(item.matched_tags for item in result.results)
+            or word_selectors.words_known(text=text, words=words, labels=labels)):
+        return result
+    shown = result.results[:LOW_CONFIDENCE_SHOWN] if result.options.offset == 0 else []
+    result.results, result.next_offset, result.low_confidence = shown, None, True
+    result.message = LOW_CONFIDENCE_MESSAGE.format(text=text, labels=len(labels), count=len(shown))
+    return result
 
 
 def photos_by_id(*, owner_id: int, ids: list[int]) -> dict[int, Photo]:

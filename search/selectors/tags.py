@@ -9,13 +9,15 @@ from django.db.models import Count, F, Prefetch, QuerySet
 
 from gallery.models import Photo
 from imagesearch.exceptions import NotFound
-from search.models import PhotoTag
+from search.models import PhotoEmbedding, PhotoTag
+from search.selectors.embedding_models import active_model, trained_labels
 from search.text import normalise_text
 
 # A tag "matches" a query when its GloVe vector is at least this close (cosine).
 TAG_MATCH_MIN_SIMILARITY = 0.6
 TAG_FILTER_MAX_LENGTH = 40
 VISIBLE_TAGS_ATTR = "visible_tags"
+NOT_RECOGNISED_MESSAGE = "No automatic tags: the offline model doesn't recognise what is in this photo."
 
 
 class TagNotFound(NotFound):
@@ -80,3 +82,13 @@ def matched_tags(*, query: np.ndarray, photo_ids: list[int], limit: int = 3) -> 
         if similarity >= TAG_MATCH_MIN_SIMILARITY:
             matches.setdefault(photo_id, []).append((name, round(similarity, 4)))
     return {photo_id: sorted(found, key=lambda item: -item[1])[:limit] for photo_id, found in matches.items()}
+
+
+def no_tags_reason(*, photo: Photo) -> str:
+    """Why a photo has no automatic tags, when the active model tagged it and found nothing it
+    knows (the offline model tags only what it learnt); "" otherwise."""
+    model = active_model()
+    if model is None or trained_labels(model=model) is None:
+        return ""
+    tagged = PhotoEmbedding.objects.filter(photo=photo, model=model, tagged=True).exists()
+    return NOT_RECOGNISED_MESSAGE if tagged else ""

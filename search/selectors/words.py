@@ -9,7 +9,9 @@ import numpy as np
 from django.conf import settings
 
 from search import glove, vectors
+from search.models import GLOVE_DIMENSIONS, Concept
 from search.selectors.tags import TAG_MATCH_MIN_SIMILARITY
+from search.vocabulary import KNOWN_SYNONYM_MIN_SIMILARITY
 
 MAX_RELATED = 50
 RELATED_TAGS_SHOWN = 8  # beside a text search's results (page and API)
@@ -60,6 +62,23 @@ def _word_query_cached(words_text: str) -> WordQuery:
 
 def word_query_cache_clear() -> None:
     _word_query_cached.cache_clear()
+    _label_vectors.cache_clear()
+
+
+def words_known(*, text: str, words: WordQuery, labels: frozenset[str]) -> bool:
+    """Whether a model that learnt `labels` knows the words: one of them, or a close GloVe synonym
+    of one (search.vocabulary.KNOWN_SYNONYM_MIN_SIMILARITY, as for its tags)."""
+    if " ".join(text.lower().split()) in labels or " ".join(words.known + words.unknown) in labels:
+        return True
+    matrix = _label_vectors(labels)
+    return (words.vector is not None and matrix.size > 0
+            and float((matrix @ words.vector).max()) >= KNOWN_SYNONYM_MIN_SIMILARITY)
+
+
+@functools.lru_cache(maxsize=4)
+def _label_vectors(labels: frozenset[str]) -> np.ndarray:
+    rows = Concept.objects.filter(name__in=labels).values_list("glove", flat=True)
+    return np.asarray([np.asarray(row, dtype=np.float32) for row in rows]).reshape(-1, GLOVE_DIMENSIONS)
 
 
 def phrase_glove_vector(text: str) -> np.ndarray | None:

@@ -14,8 +14,9 @@ from django.db.models import Count, Max
 
 from imagesearch.db import advisory_lock
 from search import glove, vectors, vocabulary, zero_shot
-from search.clip import encoders
+from search.clip import encoders, weights
 from search.models import Concept, ConceptEmbedding, EmbeddingModel, GloveWord, PhotoTag
+from search.selectors.embedding_models import trained_labels
 from search.selectors.words import word_query_cache_clear
 from search.services.embedding_models import active_model_ensure
 from search.services.tag_vectors import tag_vectors_update
@@ -39,8 +40,21 @@ class VocabularyReport:
 
 
 def vocabulary_missing() -> bool:
-    """Whether `vocabulary_build` has work to do (a fresh database)."""
-    return not Concept.objects.exists() or GloveWord.objects.count() < GLOVE_WORDS
+    """Whether `vocabulary_build` has work to do (a fresh database, or one from before the
+    offline model's learnt labels joined the vocabulary)."""
+    return (not Concept.objects.filter(category=vocabulary.LEARNT_CATEGORY).exists()
+            or GloveWord.objects.count() < GLOVE_WORDS)
+
+
+def _vocabulary_entries() -> list[vocabulary.Entry]:
+    """The curated concepts, then the labels the shipped (and the active) offline model learnt."""
+    entries = vocabulary.load()
+    labels = set(_spec_labels(weights.offline_spec()) | _spec_labels(weights.active_spec()))
+    return entries + vocabulary.learnt_entries(labels, existing={entry.name for entry in entries})
+
+
+def _spec_labels(spec: weights.ModelSpec) -> frozenset[str]:
+    return weights.trained_labels(architecture=spec.architecture, pretrained=spec.pretrained) or frozenset()
 
 
 def vocabulary_build(*, reload_words: bool = False, embed: bool = True,
@@ -63,7 +77,7 @@ def _vocabulary_build(*, reload_words: bool, embed: bool, progress: Callable[[st
         vectors.glove_words_replace(words=words, matrix=matrix)
     index = {word: row for row, word in enumerate(words)}
     entries, skipped = [], []
-    for entry in vocabulary.load():
+    for entry in _vocabulary_entries():
         vector = _packaged_phrase_vector(entry.name, index=index, matrix=matrix)
         if vector is None:
             skipped.append(entry.name)
@@ -123,10 +137,12 @@ _vocabulary_lock = threading.Lock()
 
 
 def tagging_vocabulary(*, model: EmbeddingModel, compute: bool = True) -> zero_shot.Vocabulary | None:
-    """The model's concept matrix (cached per process until the vocabulary changes), computing
-    missing concept vectors first; None before `build_vocabulary` has run, or when vectors are
-    missing and `compute` is off (inside a transaction: encoding thousands of prompts there would
-    hold its locks for a long time)."""
+    """The concepts `model` can recognise, as the matrix zero-shot tagging uses (cached per process
+    until the vocabulary changes), computing missing concept vectors first. A model with trained
+    labels (the offline model) knows those and their close GloVe synonyms only; any other model the
+    curated vocabulary. None before `build_vocabulary` has run, or when vectors are missing and
+    `compute` is off (inside a transaction: encoding thousands of prompts there would hold its
+    locks for a long time)."""
     version = tuple(Concept.objects.aggregate(n=Count("id"), last=Max("id")).values())
     if not version[0]:
         return None
@@ -138,10 +154,18 @@ def tagging_vocabulary(*, model: EmbeddingModel, compute: bool = True) -> zero_s
     with _vocabulary_lock:
         concept_embeddings_ensure(model=model)
         rows = list(ConceptEmbedding.objects.filter(model=model).order_by("concept_id")
-                    .values_list("concept_id", "concept__name", "embedding", "concept__glove"))
-        ids, names, clip_rows, glove_rows = zip(*rows)
-        built = zero_shot.Vocabulary(concept_ids=np.asarray(ids), names=tuple(names),
-                                     clip=np.asarray([np.asarray(r, dtype=np.float32) for r in clip_rows]),
-                                     glove=np.asarray([np.asarray(r, dtype=np.float32) for r in glove_rows]))
+                    .values_list("concept_id", "concept__name", "embedding", "concept__glove", "concept__category"))
+        labels = trained_labels(model=model)
+        if labels is None:
+            rows = [row for row in rows if row[4] != vocabulary.LEARNT_CATEGORY]
+        ids, names, clip_rows, glove_rows, _ = zip(*rows)
+        glove_matrix = np.asarray([np.asarray(r, dtype=np.float32) for r in glove_rows])
+        keep = (vocabulary.known_concepts_mask(names, glove_matrix, labels=labels) if labels is not None
+                else np.ones(len(names), dtype=bool))
+        if not keep.any():
+            return None
+        built = zero_shot.Vocabulary(concept_ids=np.asarray(ids)[keep], names=tuple(np.asarray(names)[keep].tolist()),
+                                     clip=np.asarray([np.asarray(r, dtype=np.float32) for r in clip_rows])[keep],
+                                     glove=glove_matrix[keep])
         _vocabulary_cache[model.pk] = (version, built)
         return built

@@ -2,6 +2,7 @@
 
 import pytest
 
+from search.models import PhotoTag
 from tests import images
 from tests.factories import photo_factory, ready_photo_factory
 
@@ -119,3 +120,14 @@ def test_search_never_crosses_users(api_client, other_api_client, gallery, other
         assert {r["photo"]["id"] for r in image.json()["results"]} == own
         groups = client.get("/api/v1/duplicates/", {"max_distance": 0.2}).json()["groups"]
         assert {item["photo"]["id"] for group in groups for item in group} <= own
+
+
+def test_words_the_offline_model_does_not_know_are_marked_low_confidence(api_client, user, vocabulary):
+    for seed in range(7):
+        ready_photo_factory(owner=user, data=images.jpeg(120, 90, seed=100 + seed))
+    PhotoTag.objects.filter(owner=user).delete()
+    body = api_client.get(SEARCH, {"q": "bankruptcy"}).json()
+    assert body["low_confidence"] is True and len(body["results"]) == 5 and body["next_offset"] is None
+    assert "doesn't know “bankruptcy”" in body["message"]
+    known = api_client.get(SEARCH, {"q": "airplane"}).json()
+    assert known["low_confidence"] is False and known["message"] == "" and len(known["results"]) == 7

@@ -1,7 +1,10 @@
 """Search pages: results, errors, show more, isolation."""
 
+from html import unescape
+
 import pytest
 
+from search.models import PhotoTag
 from tests import images
 from tests.factories import ready_photo_factory
 
@@ -66,3 +69,14 @@ def test_other_users_cannot_search_by_my_photos(client, other_user, gallery):
     assert client.get(f"/search/similar/{gallery[0].pk}/").status_code == 404
     assert client.get(f"/search/region/{gallery[0].pk}/", {"box": "0,0,1,1"}).status_code == 404
     assert b'class="card result"' not in client.get("/search/", {"q": "photo"}).content
+
+
+def test_words_the_offline_model_does_not_know_show_its_few_guesses_and_say_so(browser_client, user, vocabulary):
+    for seed in range(7):
+        ready_photo_factory(owner=user, data=images.jpeg(120, 90, seed=200 + seed))
+    PhotoTag.objects.filter(owner=user).delete()
+    html = unescape(browser_client.get("/search/", {"q": "bankruptcy"}).content.decode())
+    assert 'id="low-confidence"' in html and "doesn't know “bankruptcy”" in html
+    assert html.count('class="card result"') == 5 and 'class="score"' in html
+    html = browser_client.get("/search/", {"q": "airplane"}).content.decode()
+    assert 'id="low-confidence"' not in html and html.count('class="card result"') == 7

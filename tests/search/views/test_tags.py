@@ -1,8 +1,12 @@
 """Tag chips, tag edits, the tags page and related-tag suggestions in the browser pages."""
 
+from html import unescape
+
 import pytest
 
-from tests.factories import tagged_photo
+from search.models import PhotoEmbedding, PhotoTag
+from search.services import embedding_models, tag_edits
+from tests.factories import ready_photo_factory, tagged_photo
 
 
 @pytest.fixture
@@ -65,3 +69,24 @@ def test_search_page_suggests_related_tags_and_shows_matched_tags(browser_client
     html = browser_client.get("/search/", {"q": "sea"}).content.decode()
     assert 'aria-label="Related tags in your gallery"' in html and 'href="/search/?q=boat"' in html
     assert '<span class="matched">boat</span>' in html
+
+
+def test_a_photo_the_offline_model_does_not_recognise_says_so(browser_client, user, vocabulary):
+    model = embedding_models.active_model_ensure()
+    model.tag_threshold = 1.0  # nothing is recognised
+    model.save()
+    photo = ready_photo_factory(owner=user)
+    assert PhotoEmbedding.objects.get(photo=photo).tagged and not PhotoTag.objects.filter(photo=photo).exists()
+    html = unescape(browser_client.get(f"/photos/{photo.pk}/").content.decode())
+    assert 'id="no-tags-reason"' in html
+    assert "No automatic tags: the offline model doesn't recognise what is in this photo." in html
+    tag_edits.photo_tag_add(photo=photo, name="my cat")
+    assert 'id="no-tags-reason"' not in browser_client.get(f"/photos/{photo.pk}/").content.decode()
+
+
+def test_a_photo_not_tagged_yet_does_not_blame_the_model(browser_client, user, vocabulary):
+    photo = ready_photo_factory(owner=user)
+    PhotoTag.objects.filter(photo=photo).delete()
+    PhotoEmbedding.objects.filter(photo=photo).update(tagged=False)
+    html = browser_client.get(f"/photos/{photo.pk}/").content.decode()
+    assert 'id="no-tags-reason"' not in html and "No automatic tags for this photo." in html
