@@ -19,6 +19,10 @@ from search.serializers import (
 
 
 class PhotosLikeApi(WordsThrottleMixin, APIView):
+    """More like these: photos like several of yours together (the centre of their vectors), best
+    first; the chosen photos are left out. With `q`, moved toward the words. A photo that is not
+    yours is a 404; one still being processed a 400 naming it."""
+
     @extend_schema_serializer(component_name="PhotosLikeInput")
     class InputSerializer(SearchOptionsSerializer):
         photo_ids = CommaListField(

@@ -34,7 +34,7 @@ def weight_field(default: float, **kwargs) -> serializers.FloatField:
 
 
 class WordsThrottleMixin:
-    """Plain vector searches skip the search limit; adding words runs CLIP's text encoder."""
+    # Plain vector searches skip the search limit; adding words runs CLIP's text encoder.
 
     @property
     def throttle_scope(self):
@@ -42,6 +42,9 @@ class WordsThrottleMixin:
 
 
 class PhotoSimilarApi(WordsThrottleMixin, APIView):
+    """Photos like one of yours (it is left out). With `q`, moved toward the words: "this photo,
+    but at night" (the photo's vector plus the words' vector at `weight`; `combined` says so)."""
+
     @extend_schema_serializer(component_name="PhotoSimilarInput")
     class InputSerializer(SearchOptionsSerializer):
         q = words_field(help_text="Words to move the results toward: 'this photo, but at night'.")

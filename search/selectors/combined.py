@@ -111,14 +111,13 @@ def _search(*, owner_id: int, query: np.ndarray, options: SearchOptions, combina
         result = photo_search.photos_near(owner_id=owner_id, query=query, options=options, model=model,
                                           exclude_photo_id=exclude[0] if exclude else None)
     else:
-        depth = options.offset + options.limit + len(exclude)
-        window = photo_search.photos_near(owner_id=owner_id, query=query, model=model,
-                                          options=dataclasses.replace(options, offset=0, limit=depth))
-        kept = [item for item in window.results if item.photo.pk not in set(exclude)]
         end = options.offset + options.limit
-        more = len(kept) > end or (window.next_offset is not None and len(kept) == end)
+        # One more than the page needs, so that "is there more" is known, not guessed.
+        window = photo_search.photos_near(owner_id=owner_id, query=query, model=model,
+                                          options=dataclasses.replace(options, offset=0, limit=end + len(exclude) + 1))
+        kept = [item for item in window.results if item.photo.pk not in set(exclude)]
         result = SearchResult(results=kept[options.offset:end], options=options, model_key=window.model_key,
-                              next_offset=end if more else None)
+                              next_offset=end if len(kept) > end else None)
     return CombinedResult(results=result.results, options=options, model_key=result.model_key,
                           next_offset=result.next_offset, combination=combination)
 
