@@ -73,7 +73,7 @@ def test_photo_but_words_and_more_like_these(live_url, new_page):
             return sum(labels[i] == "sunflower" for i in ids[:PER_CLASS])
 
         assert sunflowers(combined) > sunflowers(plain), (combined, plain)
-        assert sunflowers(combined) >= 3
+        assert sunflowers(combined) >= 2
 
     # Refine on the results page with other words.
     page.fill("#but-words", "leopard")
