@@ -4,7 +4,7 @@ from accounts import apis as accounts_apis
 from albums import apis as album_apis
 from gallery import apis as gallery_apis
 from gallery import library_apis
-from search.apis import duplicates, reindex, search, status, tags, words
+from search.apis import combined, duplicates, reindex, search, status, tags, words
 
 app_name = "api"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("search/", search.TextSearchApi.as_view(), name="search-text"),
     path("search/region/", search.RegionSearchApi.as_view(), name="search-region"),
     path("search/image/", search.ImageSearchApi.as_view(), name="search-image"),
+    path("search/like/", combined.PhotosLikeApi.as_view(), name="search-like"),
     path("duplicates/", duplicates.DuplicatesApi.as_view(), name="duplicates"),
     path("status/", status.StatusApi.as_view(), name="status"),
     path("reindex/", reindex.ReindexApi.as_view(), name="reindex"),

@@ -22,6 +22,16 @@ class SearchOptionsSerializer(serializers.Serializer):
                              metric=data["metric"])
 
 
+class CommaListField(serializers.ListField):
+    """A list from a query string: repeated (without=a&without=b) or comma-separated (without=a,b)."""
+
+    def get_value(self, dictionary):
+        if not hasattr(dictionary, "getlist") or self.field_name not in dictionary:
+            return super().get_value(dictionary)
+        return [part.strip() for value in dictionary.getlist(self.field_name) for part in str(value).split(",")
+                if part.strip()]
+
+
 class MatchedTagSerializer(serializers.Serializer):
     name = serializers.CharField()
     similarity = serializers.FloatField(help_text="GloVe cosine similarity between the tag and the words.")
@@ -44,12 +54,29 @@ class SearchResultSerializer(serializers.Serializer):
     next_offset = serializers.IntegerField(allow_null=True)
 
 
+class CombinationSerializer(serializers.Serializer):
+    description = serializers.CharField(help_text="What was combined, e.g. 'Like IMG_1.jpg + “at night”'.")
+    photo_ids = serializers.SerializerMethodField(help_text="The photos searched by.")
+    image_name = serializers.CharField(help_text="The uploaded image searched by, if any.")
+    words = serializers.CharField()
+    words_weight = serializers.FloatField(allow_null=True, help_text="The weight of the words added to the image.")
+    without = serializers.ListField(child=serializers.CharField(), help_text="Words left out.")
+    without_weight = serializers.FloatField(allow_null=True)
+
+    def get_photo_ids(self, combination) -> list[int]:
+        return [photo.pk for photo in combination.photos]
+
+
+class CombinedSearchResultSerializer(SearchResultSerializer):
+    combined = CombinationSerializer(allow_null=True, help_text="What a combined search combined; null otherwise.")
+
+
 class RelatedTagSerializer(serializers.Serializer):
     name = serializers.CharField()
     photos = serializers.IntegerField()
 
 
-class TextSearchResultSerializer(SearchResultSerializer):
+class TextSearchResultSerializer(CombinedSearchResultSerializer):
     query = serializers.CharField()
     mode = serializers.CharField()
     related_tags = RelatedTagSerializer(many=True, help_text="Tags in your gallery related to the words.")
@@ -63,6 +90,13 @@ def result_data(result: SearchResult, *, request, **extra) -> dict:
     data = dict(SearchResultSerializer(result, context={"request": request}).data)
     data.update(extra)
     return data
+
+
+def combined_result_data(result: SearchResult, *, request, **extra) -> dict:
+    """result_data with `combined`: what the search combined (null for a plain search)."""
+    combination = getattr(result, "combination", None)
+    return result_data(result, request=request,
+                       combined=CombinationSerializer(combination).data if combination else None, **extra)
 
 
 def validated_options(data) -> SearchOptions:

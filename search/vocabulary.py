@@ -32,7 +32,7 @@ def load(path: Path = VOCABULARY_PATH) -> list[Entry]:
 
 
 # Concepts a model of the project's own architecture learnt (its training labels; see
-# search.clip.weights.trained_labels) join the vocabulary under this category. They are the offline
+# search.clip.labels.trained_labels) join the vocabulary under this category. They are the offline
 # model's tagging vocabulary; other models keep the curated file.
 LEARNT_CATEGORY = "learnt by the offline model"
 # A curated single-word concept counts as known to such a model when its GloVe direction is this

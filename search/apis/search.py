@@ -8,24 +8,59 @@ from rest_framework.views import APIView
 
 from gallery.selectors import photo_get
 from imagesearch.parsers import SafeJSONParser
+from search import combine
 from search.inputs import MAX_QUERY_LENGTH, parse_box
-from search.selectors import photo_search
+from search.selectors import combined, photo_search
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 from search.serializers import (
+    CombinedSearchResultSerializer,
+    CommaListField,
     SearchOptionsSerializer,
     SearchResultSerializer,
     TextSearchResultSerializer,
+    combined_result_data,
     result_data,
-    validated_options,
 )
 
 
-class PhotoSimilarApi(APIView):
-    @extend_schema(parameters=[SearchOptionsSerializer], responses=SearchResultSerializer)
+def words_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=MAX_QUERY_LENGTH, required=False, allow_blank=True, trim_whitespace=True,
+                                 **kwargs)
+
+
+def weight_field(default: float, **kwargs) -> serializers.FloatField:
+    return serializers.FloatField(min_value=combine.MIN_WEIGHT, max_value=combine.MAX_WEIGHT, default=default,
+                                  **kwargs)
+
+
+class WordsThrottleMixin:
+    # Plain vector searches skip the search limit; adding words runs CLIP's text encoder.
+
+    @property
+    def throttle_scope(self):
+        return "search" if self.request.query_params.get("q", "").strip() else None
+
+
+class PhotoSimilarApi(WordsThrottleMixin, APIView):
+    """Photos like one of yours (it is left out). With `q`, moved toward the words: "this photo,
+    but at night" (the photo's vector plus the words' vector at `weight`; `combined` says so)."""
+
+    @extend_schema_serializer(component_name="PhotoSimilarInput")
+    class InputSerializer(SearchOptionsSerializer):
+        q = words_field(help_text="Words to move the results toward: 'this photo, but at night'.")
+        weight = weight_field(combine.WORDS_WEIGHT, help_text="How strongly the words count against the photo.")
+
+    @extend_schema(parameters=[InputSerializer], responses=CombinedSearchResultSerializer)
     def get(self, request, photo_id: int):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
         photo = photo_get(owner=request.user, photo_id=photo_id)
-        result = photo_search.search_similar(photo=photo, options=validated_options(request.query_params))
-        return Response(result_data(result, request=request, query_photo_id=photo.pk))
+        if data.validated_data.get("q"):
+            result = combined.search_similar_with_words(photo=photo, words=data.validated_data["q"],
+                                                        weight=data.validated_data["weight"], options=data.options())
+        else:
+            result = photo_search.search_similar(photo=photo, options=data.options())
+        return Response(combined_result_data(result, request=request, query_photo_id=photo.pk))
 
 
 class TextSearchApi(APIView):
@@ -36,18 +71,25 @@ class TextSearchApi(APIView):
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
         mode = serializers.ChoiceField(choices=list(photo_search.TEXT_MODES), default="hybrid",
                                        help_text="hybrid: CLIP fused with the GloVe match of tags; clip or tags alone.")
+        without = CommaListField(child=serializers.CharField(max_length=MAX_QUERY_LENGTH), required=False,
+                                 help_text="Words to leave out ('beach' without 'people'): without=people,cars or "
+                                           "repeated. A `-word` in q counts too. Searches by CLIP alone.")
+        without_weight = weight_field(combine.WITHOUT_WEIGHT, help_text="How strongly the left-out words push away.")
 
     @extend_schema(parameters=[InputSerializer], responses=TextSearchResultSerializer)
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
         text = data.validated_data["q"]
-        result = photo_search.search_text(owner=request.user, text=text, options=data.options(),
-                                          mode=data.validated_data["mode"])
-        _, related = related_words(word=text, limit=RELATED_TAGS_SHOWN, owner=request.user)
-        return Response(result_data(result, request=request, query=text, mode=data.validated_data["mode"],
-                                    related_tags=[{"name": r.word, "photos": r.photos} for r in related],
-                                    low_confidence=result.low_confidence, message=result.message))
+        result = combined.search_words_without(owner=request.user, text=text, options=data.options(),
+                                               without=data.validated_data.get("without", []),
+                                               weight=data.validated_data["without_weight"],
+                                               mode=data.validated_data["mode"])
+        _, related = related_words(word=combined.split_without(text)[0], limit=RELATED_TAGS_SHOWN, owner=request.user)
+        return Response(combined_result_data(result, request=request, query=text, mode=data.validated_data["mode"],
+                                             related_tags=[{"name": r.word, "photos": r.photos} for r in related],
+                                             low_confidence=result.low_confidence, message=result.message))
+
 
 
 class BoxField(serializers.ListField):
@@ -93,12 +135,20 @@ class ImageSearchApi(APIView):
     class InputSerializer(SearchOptionsSerializer):
         file = serializers.FileField(allow_empty_file=True, help_text="An image to search by; it is not stored.")
         box = BoxField(required=False, help_text="Optional crop: x0,y0,x1,y1 in 0..1.")
+        q = words_field(help_text="Words to move the results toward: 'this image, but at night'.")
+        weight = weight_field(combine.WORDS_WEIGHT, help_text="How strongly the words count against the image.")
 
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=SearchResultSerializer)
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CombinedSearchResultSerializer)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        result = photo_search.search_image(owner=request.user, file=upload, size=upload.size,
-                                           box=data.validated_data.get("box"), options=data.options())
-        return Response(result_data(result, request=request))
+        if data.validated_data.get("q"):
+            vector = photo_search.image_query_vector(file=upload, size=upload.size, box=data.validated_data.get("box"))
+            result = combined.search_image_with_words(owner=request.user, image_vector=vector, image_name=upload.name,
+                                                      words=data.validated_data["q"],
+                                                      weight=data.validated_data["weight"], options=data.options())
+        else:
+            result = photo_search.search_image(owner=request.user, file=upload, size=upload.size,
+                                               box=data.validated_data.get("box"), options=data.options())
+        return Response(combined_result_data(result, request=request))

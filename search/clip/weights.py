@@ -53,18 +53,6 @@ class ModelSpec:
         return f"{self.architecture}/{self.pretrained}"
 
 
-def trained_labels(*, architecture: str, pretrained: str) -> frozenset[str] | None:
-    """The class labels a checkpoint of the project's own architecture was trained on (the file
-    `<checkpoint>.classes.txt` the trainer writes beside it), or None: the model is not limited
-    to a known set of concepts (full CLIP, or a checkpoint without the file)."""
-    if architecture != OFFLINE_ARCHITECTURE or not pretrained:
-        return None
-    labels_file = Path(pretrained).with_suffix(".classes.txt")
-    if not labels_file.is_file():
-        return None
-    return frozenset(line.strip() for line in labels_file.read_text(encoding="utf-8").splitlines() if line.strip())
-
-
 def offline_spec() -> ModelSpec:
     """The small CLIP trained by this project (scripts/train_offline_model.py), shipped in the repo."""
     return ModelSpec(architecture=OFFLINE_ARCHITECTURE, pretrained=str(OFFLINE_MODEL_DIR / f"{OFFLINE_ARCHITECTURE}.pt"))

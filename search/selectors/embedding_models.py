@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gallery.models import Photo
 from search import query_encoding
+from search.clip import labels
 from search.models import EmbeddingModel, PhotoEmbedding, ReindexJob
 
 _searched_model: ContextVar[EmbeddingModel | None] = ContextVar("searched_model", default=None)
@@ -27,9 +28,9 @@ def active_model() -> EmbeddingModel | None:
 def trained_labels(*, model: EmbeddingModel) -> frozenset[str] | None:
     """The labels `model` was trained on, when it is the project's own small model (its tagging
     vocabulary and the words it knows), else None (full CLIP: the whole vocabulary)."""
-    active = weights.active_spec()
+    active = query_encoding.active_model()
     pretrained = active.pretrained if model.key == active.key else model.pretrained
-    return weights.trained_labels(architecture=model.architecture, pretrained=pretrained)
+    return labels.trained_labels(architecture=model.architecture, pretrained=pretrained)
 
 
 @contextmanager

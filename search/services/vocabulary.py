@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from imagesearch.db import advisory_lock
 from search import glove, vectors, vocabulary, zero_shot
-from search.clip import encoders, weights
+from search.clip import encoders, labels, weights
 from search.models import Concept, ConceptEmbedding, EmbeddingModel, GloveWord, PhotoTag
 from search.selectors.embedding_models import trained_labels
 from search.selectors.words import word_query_cache_clear
@@ -54,7 +54,7 @@ def _vocabulary_entries() -> list[vocabulary.Entry]:
 
 
 def _spec_labels(spec: weights.ModelSpec) -> frozenset[str]:
-    return weights.trained_labels(architecture=spec.architecture, pretrained=spec.pretrained) or frozenset()
+    return labels.trained_labels(architecture=spec.architecture, pretrained=spec.pretrained) or frozenset()
 
 
 def vocabulary_build(*, reload_words: bool = False, embed: bool = True,

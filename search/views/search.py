@@ -1,5 +1,6 @@
 """Browser pages of photo search; they call the same selectors as the API."""
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from imagesearch.ratelimit import rate_limit
 from search import query_encoding
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.inputs import parse_box
-from search.selectors import photo_search
+from search.selectors import combined, photo_search
 from search.selectors.photo_search import SearchOptions
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 
@@ -43,6 +44,8 @@ def _results_page(request, *, title: str, run, context: dict | None = None, temp
         options = form.options() if form.is_bound else SearchOptions(limit=PAGE_SIZE)
         try:
             context["result"] = run(options)
+            if getattr(context["result"], "combination", None):
+                context["title"] = context["result"].combination.description
         except ApplicationError as exc:
             context["error"] = exc.message
             status = exc.status_code
@@ -51,23 +54,77 @@ def _results_page(request, *, title: str, run, context: dict | None = None, temp
     return render(request, template, context, status=status)
 
 
-@rate_limit("search")  # these three run the CLIP model (here, or on an ML worker)
+def _rate_limit_with_words(view):
+    """The search limit for pages that run CLIP only when words come with them (?q=...)."""
+    limited = rate_limit("search")(view)
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return (limited if request.GET.get("q", "").strip() else view)(request, *args, **kwargs)
+
+    return wrapped
+
+
+@rate_limit("search")  # these run the CLIP model (here, or on an ML worker)
 def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
     query = request.GET.get("q", "")
-    related = related_words(word=query, limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
+    without = [word for value in request.GET.getlist("without") for word in value.split(",") if word.strip()]
+    related = related_words(word=combined.split_without(query)[0], limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
     return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search",
-                         context={"query": query, "related_tags": related},
-                         run=lambda options: photo_search.search_text(owner=request.user, text=query, options=options))
+                         context={"query": query, "related_tags": related, "without": ",".join(without)},
+                         run=lambda options: combined.search_words_without(owner=request.user, text=query,
+                                                                           without=without, options=options))
 
 
+@_rate_limit_with_words
 def similar(request, photo_id: int):
+    """Photos like this one; with ?q=words, moved toward the words ("…but at night")."""
     photo = get_or_404(photo_get, owner=request.user, photo_id=photo_id)
-    return _results_page(
-        request, title="Similar photos", context={"query_photo_id": photo_id},
-        run=lambda options: photo_search.search_similar(photo=photo, options=options),
-    )
+    words = request.GET.get("q", "")
+    if words.strip():
+        run = functools.partial(_similar_with_words, photo=photo, words=words)
+    else:
+        run = functools.partial(_similar, photo=photo)
+    return _results_page(request, title="Similar photos",
+                         context={"query_photo_id": photo_id, "but_words": words, "but_action": request.path},
+                         run=run)
+
+
+def _similar(options, *, photo):
+    return photo_search.search_similar(photo=photo, options=options)
+
+
+def _similar_with_words(options, *, photo, words):
+    return combined.search_similar_with_words(photo=photo, words=words, options=options)
+
+
+@_rate_limit_with_words
+def photos_like(request):
+    """More like these: several selected photos (?ids=1,2,3), optionally with words (?q=)."""
+    words = request.GET.get("q", "")
+    ids_text = request.GET.get("ids", "")
+
+    def run(options):
+        ids = _photo_ids(ids_text)
+        return combined.search_like_photos(photos=combined.photos_of_user(owner=request.user, ids=ids), words=words,
+                                           options=options)
+
+    return _results_page(request, title="More like these",
+                         context={"like_ids": ids_text, "but_words": words, "but_action": request.path}, run=run)
+
+
+def _photo_ids(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise ApplicationError("Choose some photos first: select them on a grid, then “More like these”.")
+    if len(parts) > combined.MAX_LIKE_PHOTOS:
+        raise ApplicationError(f"Too many photos ({len(parts)}); choose at most {combined.MAX_LIKE_PHOTOS}.")
+    try:
+        return [int(part) for part in parts]
+    except ValueError:
+        raise ApplicationError("The photo ids must be numbers separated by commas.") from None
 
 
 @rate_limit("search")
@@ -102,14 +159,23 @@ def image_search(request):
     return redirect(reverse("search:image-results", kwargs={"token": token}))
 
 
+@_rate_limit_with_words
 def image_results(request, token: str):
+    """An uploaded image's results (its vector kept in the session); with ?q=words, moved toward them."""
     stored = request.session.get(SESSION_IMAGE_QUERIES, {}).get(token)
     if stored is None or stored.get("model") != _active_model_key():
         raise Http404("This image search has expired; search again.")
+    words = request.GET.get("q", "")
+
+    def run(options):
+        if words.strip():
+            return combined.search_image_with_words(owner=request.user, image_vector=stored["vector"],
+                                                    image_name=stored["name"], words=words, options=options)
+        return photo_search.query_vector_search(owner=request.user, vector=stored["vector"], options=options)
+
     return _results_page(
-        request, title=f"Photos like {stored['name']}", context={"image_query_name": stored["name"]},
-        run=lambda options: photo_search.query_vector_search(owner=request.user, vector=stored["vector"],
-                                                             options=options),
+        request, title=f"Photos like {stored['name']}",
+        context={"image_query_name": stored["name"], "but_words": words, "but_action": request.path}, run=run,
     )
 
 

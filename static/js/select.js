@@ -199,6 +199,10 @@
       if (!picked) return;
       report(`Tagged ${Library.plural(picked.answer.done, "photo")} “${picked.name}”.`, picked.answer);
     },
+    like() {
+      // "More like these": a search page of its own, so it pages and can be shared like any search.
+      window.location.href = `${bar.dataset.likeUrl}?ids=${ids().join(",")}`;
+    },
     download() {
       const form = document.getElementById("download-form");
       form.querySelector("input[name=ids]").value = ids().join(",");
