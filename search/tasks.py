@@ -12,3 +12,12 @@ def reindex_photos() -> int | None:
 
     job = reindex_run(budget_seconds=settings.TASK_BUDGET_SECONDS)  # past it, it queues its continuation
     return job.pk if job else None
+
+
+@shared_task(name="search.tasks.read_photo_text", acks_late=True, autoretry_for=(OperationalError, InterfaceError),
+             retry_backoff=5, retry_backoff_max=300, max_retries=10)
+def read_photo_text() -> int:
+    from search.services.photo_text import photo_texts_read  # noqa: PLC0415 - that module queues this task
+
+    # Bounded: past the budget the service queues its continuation (see TASK_BUDGET_SECONDS).
+    return photo_texts_read(budget_seconds=settings.TASK_BUDGET_SECONDS, max_batches=settings.TASK_MAX_BATCHES)

@@ -86,6 +86,7 @@ def worker_env(*, broker_url: str, extra_env: dict | None = None) -> dict:
         "PYTHONUNBUFFERED": "1",
         "CELERY_QUEUE_PREFIX": settings.CELERY_QUEUE_PREFIX,
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
+        "OCR_ENABLED": str(settings.OCR_ENABLED),
         # Tests that want tags ask for the `vocabulary` fixture; a worker building it on its own
         # would race the flush between transactional tests.
         "VOCABULARY_BUILD_ON_WORKER_START": "false",

@@ -198,6 +198,16 @@ VOCABULARY_BUILD_ON_WORKER_START = env.bool("VOCABULARY_BUILD_ON_WORKER_START", 
 # Related words come from the most frequent GloVe words only: the rare tail is noisy.
 RELATED_WORDS_MAX_RANK = env.int("RELATED_WORDS_MAX_RANK", default=100_000)
 
+# --- Text in photos (OCR) ---------------------------------------------------------------
+# After a photo is ready (searchable by CLIP), a lower-priority task on the `ocr` queue reads its
+# text with RapidOCR (search/ocr.py). Off: no text is read (text already read stays searchable).
+OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
+# The photo is read at this long side (from its preview): larger finds smaller text, slower.
+OCR_LONG_SIDE = env.int("OCR_LONG_SIDE", default=1280)
+OCR_BATCH_SIZE = env.int("OCR_BATCH_SIZE", default=8)
+# Lines the recogniser is less sure of than this are dropped.
+OCR_MIN_CONFIDENCE = env.float("OCR_MIN_CONFIDENCE", default=0.6)
+
 # --- Celery -----------------------------------------------------------------------------
 def filesystem_broker_options(folder: Path) -> dict:
     """kombu's filesystem transport: a queue in plain files, for runs without Redis."""
@@ -217,7 +227,7 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
     and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
 
     A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
-    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet.
+    The ocr queue carries the text-in-photos stage, which yields to ingest (see search/services/photo_text.py).
     """
     from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
 
@@ -226,6 +236,7 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
         "gallery.tasks.process_pending_photos": {"queue": names["ingest"]},
         "gallery.tasks.sweep_unprocessed_photos": {"queue": names["maintenance"]},
         "search.tasks.reindex_photos": {"queue": names["reindex"]},
+        "search.tasks.read_photo_text": {"queue": names["ocr"]},
     }
     return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
 

@@ -26,6 +26,8 @@ CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default=f"imagesearch-{_RUN_DIR
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")
+# Reading text costs about 0.23 s a photo: off unless a test asks for it (the OCR tests do).
+OCR_ENABLED = env.bool("OCR_ENABLED", default=False)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

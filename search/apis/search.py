@@ -35,7 +35,8 @@ class TextSearchApi(APIView):
         q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
         mode = serializers.ChoiceField(choices=list(photo_search.TEXT_MODES), default="hybrid",
-                                       help_text="hybrid: CLIP fused with the GloVe match of tags; clip or tags alone.")
+                                       help_text="hybrid: CLIP fused with the GloVe match of tags and the text read in "
+                                                 "photos; clip, tags or text alone.")
 
     @extend_schema(parameters=[InputSerializer], responses=TextSearchResultSerializer)
     def get(self, request):
