@@ -152,5 +152,6 @@ def photo_page(*, photo: Photo) -> dict:
     return {"photo": photo, "status_message": photo_status_message(photo), "tags": photo_tags(photo=photo),
             "taken": photo_taken(photo), "exposure": photo_exposure(photo), "place": photo_place(photo),
             "purge_at": photo_purge_at(photo), "photo_text": photo_text_get(photo=photo),
+            "ocr_enabled": settings.OCR_ENABLED,
             "original_available": original_available(photo),
             "shown_as_is": photo.content_type in BROWSER_FORMATS and original_available(photo)}

@@ -20,6 +20,7 @@ from search.selectors.photo_search import SearchOptions
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 
 SESSION_IMAGE_QUERIES = "image_queries"
+TEXT_MODE_LABELS = [("hybrid", "Everything"), ("clip", "Picture (CLIP)"), ("tags", "Tags"), ("text", "Text in photos")]
 MAX_STORED_IMAGE_QUERIES = 5
 
 
@@ -56,10 +57,13 @@ def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
     query = request.GET.get("q", "")
+    mode = request.GET.get("mode") or "hybrid"  # an unknown one is the page's error message
     related = related_words(word=query, limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
     return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search",
-                         context={"query": query, "related_tags": related},
-                         run=lambda options: photo_search.search_text(owner=request.user, text=query, options=options))
+                         context={"query": query, "related_tags": related, "mode": mode,
+                                  "modes": TEXT_MODE_LABELS},
+                         run=lambda options: photo_search.search_text(owner=request.user, text=query, options=options,
+                                                                      mode=mode))
 
 
 def similar(request, photo_id: int):
