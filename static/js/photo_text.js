@@ -28,7 +28,7 @@
 
   function show(active) {
     place();
-    svg.hidden = false;
+    svg.removeAttribute("hidden");  // an SVG element has no `hidden` property
     polygons.forEach(function (polygon, index) { polygon.classList.toggle("active", index === active); });
   }
 
@@ -36,8 +36,9 @@
     const item = event.target.closest("li[data-line]");
     show(item ? Number(item.dataset.line) : -1);
   });
-  list.addEventListener("mouseleave", function () { svg.hidden = true; });
+  function hide() { svg.setAttribute("hidden", ""); }
+  list.addEventListener("mouseleave", hide);
   list.addEventListener("focusin", function () { show(-1); });
-  list.addEventListener("focusout", function () { svg.hidden = true; });
-  window.addEventListener("resize", function () { if (!svg.hidden) place(); });
+  list.addEventListener("focusout", hide);
+  window.addEventListener("resize", function () { if (!svg.hasAttribute("hidden")) place(); });
 })();
