@@ -39,6 +39,8 @@ class TextPhoto:
     jpeg: bytes
     words: tuple[str, ...]  # the words rendered (empty: a photo without text)
     hard: bool
+    # Where they were drawn: (left, top, right, bottom) as fractions of the photo (None: no words).
+    box: tuple[float, float, float, float] | None = None
 
 
 def available_fonts() -> list[Path]:
@@ -56,9 +58,10 @@ def _perspective_coefficients(source: list[tuple[float, float]], target: list[tu
 
 
 def render_text(photo: Image.Image, text: str, *, font: Path, height_share: float, colour: tuple[int, int, int],
-                outline: tuple[int, int, int] | None, angle: float, skew: float, rng: random.Random) -> Image.Image:
+                outline: tuple[int, int, int] | None, angle: float, skew: float,
+                rng: random.Random) -> tuple[Image.Image, tuple[float, float, float, float]]:
     """`photo` with `text` drawn on it: letters `height_share` of the photo's height, turned by
-    `angle` degrees, foreshortened by `skew` (0: flat; 0.3: one side 30% shorter)."""
+    `angle` degrees, foreshortened by `skew` (0: flat; 0.3: one side 30% shorter); and where."""
     width, height = photo.size
     size = max(8, int(height * height_share))
     face = ImageFont.truetype(str(font), size)
@@ -81,7 +84,7 @@ def render_text(photo: Image.Image, text: str, *, font: Path, height_share: floa
     y = rng.randint(0, max(0, height - layer.height))
     result = photo.convert("RGB")
     result.paste(layer, (x, y), layer)
-    return result
+    return result, (x / width, y / height, (x + layer.width) / width, (y + layer.height) / height)
 
 
 def _upscaled(image: Image.Image, long_side: int) -> Image.Image:
@@ -103,7 +106,7 @@ def text_photos(*, backgrounds: list[Path], count: int, seed: int = 13, no_text_
         background = _upscaled(Image.open(backgrounds[index % len(backgrounds)]), long_side)
         kind = rng.random()
         if kind < no_text_share:
-            words, hard, image = (), False, background
+            words, hard, image, box = (), False, background, None
         else:
             words = pairs[index]
             hard = kind > 1 - hard_share
@@ -111,19 +114,20 @@ def text_photos(*, backgrounds: list[Path], count: int, seed: int = 13, no_text_
             luminance = float(np.asarray(background.convert("L")).mean())
             if hard:
                 grey = int(min(255, luminance + 40) if luminance < 128 else max(0, luminance - 40))
-                image = render_text(background, text, font=rng.choice(fonts), height_share=rng.uniform(0.025, 0.04),
+                image, box = render_text(background, text, font=rng.choice(fonts), height_share=rng.uniform(0.025, 0.04),
                                     colour=(grey, grey, grey), outline=None, angle=rng.choice((-1, 1)) * rng.uniform(18, 35),
                                     skew=rng.uniform(0.3, 0.5), rng=rng)
             else:
                 dark = luminance > 128
                 colour = rng.choice([(15, 15, 15), (120, 10, 10), (10, 30, 110)] if dark
                                     else [(250, 250, 250), (255, 230, 80), (140, 230, 255)])
-                image = render_text(background, text, font=rng.choice(fonts), height_share=rng.uniform(0.06, 0.12),
+                image, box = render_text(background, text, font=rng.choice(fonts), height_share=rng.uniform(0.06, 0.12),
                                     colour=colour, outline=(255, 255, 255) if dark else (0, 0, 0),
                                     angle=rng.uniform(-8, 8), skew=rng.uniform(0.0, 0.2), rng=rng)
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=90)
-        photos.append(TextPhoto(name=f"text-{index:04d}.jpg", jpeg=buffer.getvalue(), words=tuple(words), hard=hard))
+        photos.append(TextPhoto(name=f"text-{index:04d}.jpg", jpeg=buffer.getvalue(), words=tuple(words), hard=hard,
+                                box=box))
     return photos
 
 

@@ -16,9 +16,10 @@ from gallery.models import Photo
 from search import text_match
 from search.models import PhotoText
 
-# A photo whose text is only this close to the words (pg_trgm word similarity) still matches:
+# A photo whose text is only this close to the words (pg_trgm word similarity, its default threshold) still
+# matches (below it, a photo sharing one word of two came in: "metro monday" ~ "bridge metro" is 0.5):
 # the recogniser misreads letters ("L1SBOA").
-FUZZY_MIN_SIMILARITY = 0.5
+FUZZY_MIN_SIMILARITY = 0.6
 SNIPPET_LINES = 2
 
 
