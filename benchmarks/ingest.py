@@ -22,6 +22,7 @@ from gallery import images
 from gallery.services import processing, uploads
 from search import ocr
 from search.clip import encoders
+from search.models import PhotoText
 from search.services.photo_text import photo_texts_read
 
 
@@ -122,11 +123,10 @@ def _ingest_run(*, mode: str, photos: list[PhotoFile], rates: dict, ocr_rate: fl
         rates[mode] = finished / (time.perf_counter() - started)
         if reader:
             reader.stop()
-        if mode == "on":
+        if mode == "on":  # reading alone: every photo of the run again
+            PhotoText.objects.filter(owner=user).delete()
             started = time.perf_counter()
-            rest = photo_texts_read(owner=user, yield_to_ingest=False)
-            if rest:
-                ocr_rate = rest / (time.perf_counter() - started)
+            ocr_rate = photo_texts_read(owner=user, yield_to_ingest=False) / (time.perf_counter() - started)
     finally:
         with transaction.atomic():
             user.delete()
