@@ -8,6 +8,9 @@ ARG TORCH_FLAVOUR=cpu
 
 FROM python:3.11-slim AS base
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# OpenCV (rapidocr-onnxruntime's dependency, for text in photos) loads libGL.so.1 and GLib.
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
 

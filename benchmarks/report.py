@@ -16,7 +16,7 @@ from pathlib import Path
 from benchmarks import search_speed
 from benchmarks.datasets import sample_photos
 from benchmarks.import_speed import ImportSpeed, measure_import
-from benchmarks.ingest import IngestSpeed, measure_ingest
+from benchmarks.ingest import IngestSpeed, OcrIngestSpeed, measure_ingest, measure_ingest_with_ocr
 from benchmarks.load_test import runner as load_test_runner
 from benchmarks.load_test.results import LoadResult
 from benchmarks.machine import Machine, load_average, machine_info
@@ -63,6 +63,7 @@ class Report:
     search: list[SearchScale]
     http: list[Row]  # requests through Django's stack, at the largest size
     load: LoadResult
+    ocr: OcrIngestSpeed | None = None
     seconds: float = 0.0
     load_average_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
@@ -75,6 +76,8 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
     log(f"ingest: {plan.ingest_photos} photos…")
     photos, source = sample_photos(count=plan.ingest_photos)
     ingest = measure_ingest(photos=photos, source=source, log=log)
+    log(f"ingest with text in photos off and on: {plan.ingest_photos // 2} photos…")
+    ocr_speed = measure_ingest_with_ocr(photos=photos[:plan.ingest_photos // 2], log=log)
     log(f"folder import against uploads: {plan.import_photos} photos…")
     photos, source = sample_photos(count=plan.import_photos)
     imports = measure_import(photos=photos, source=source, log=log)
@@ -93,7 +96,7 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
         search_speed.teardown(log=log)
     load = load_test_runner.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
     report = Report(machine=machine, quick=quick, ingest=ingest, imports=imports, search=scales, http=http, load=load,
-                    seconds=round(time.monotonic() - started, 1), load_average_end=load_average())
+                    ocr=ocr_speed, seconds=round(time.monotonic() - started, 1), load_average_end=load_average())
     busiest = max(machine.load_average[0], report.load_average_end[0])
     if busiest > machine.cores:
         report.notes.append(f"Note: other work shared the machine (1-minute load average up to {busiest:.1f} on "
@@ -107,6 +110,8 @@ def report_json(report: Report) -> dict:
     data = asdict(report)
     data["ingest"]["ratio"] = round(report.ingest.ratio, 3)
     data["imports"]["ratio"] = round(report.imports.ratio, 3)
+    if report.ocr:
+        data["ocr"]["ratio"] = round(report.ocr.ratio, 3)
     data["load"]["ok"] = report.load.ok
     return data
 
@@ -141,6 +146,7 @@ def report_markdown(report: Report) -> str:
         "| model | model only | ingest | ingest / model |", "|---|---|---|---|",
         f"| {ingest.model} | {ingest.model_images_per_s:.1f} images/s | {ingest.ingest_photos_per_s:.1f} photos/s "
         f"| {100 * ingest.ratio:.0f}% |", "",
+        *_ocr_markdown(report.ocr),
         "## Folder import", "",
         f"`import_photos` from start to every photo ready, against uploading the same {report.imports.photos} "
         f"{report.imports.source} and processing them (in one process; each measured twice, A B B A, mean shown).", "",
@@ -166,6 +172,21 @@ def report_markdown(report: Report) -> str:
                   *(row.line() for row in report.http), ""]
     lines += _load_markdown(load)
     return "\n".join(lines + [*report.notes, ""])
+
+
+def _ocr_markdown(speed: OcrIngestSpeed | None) -> list[str]:
+    if speed is None:
+        return []
+    return [
+        "## Text in photos (OCR)", "",
+        f"Ingest to ready with the text-in-photos stage off, and on with a reader running beside it (as the ocr "
+        f"worker beside the ingest worker); {speed.photos} photos. Goal: OCR on >= 95% of OCR off.", "",
+        "| OCR off | OCR on (reader yields to ingest) | on / off | reader not yielding | OCR alone |",
+        "|---|---|---|---|---|",
+        f"| {speed.off_photos_per_s:.1f} photos/s | {speed.on_photos_per_s:.1f} photos/s | {100 * speed.ratio:.0f}% | "
+        f"{speed.on_not_yielding_photos_per_s:.1f} photos/s ({100 * speed.not_yielding_ratio:.0f}%) | "
+        f"{speed.ocr_photos_per_s:.2f} photos/s |", "",
+    ]
 
 
 def _triple(values: tuple[float, float, float]) -> str:

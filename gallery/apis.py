@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from gallery import images, selectors, timeline
 from gallery.models import Photo
-from gallery.serializers import PhotoOutputSerializer
+from gallery.serializers import PhotoDetailOutputSerializer, PhotoOutputSerializer
 from gallery.services import uploads
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_delete, photos_trash
@@ -125,18 +125,18 @@ class PhotoDetailApi(APIView):
         permanent = serializers.BooleanField(default=False, help_text="true: delete for good (also from the trash), "
                                              "with its files and vectors; false: move to the trash.")
 
-    @extend_schema(responses=PhotoOutputSerializer)
+    @extend_schema(responses=PhotoDetailOutputSerializer)
     def get(self, request, photo_id: int):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
-        return Response(PhotoOutputSerializer(photo, context={"request": request}).data)
+        return Response(PhotoDetailOutputSerializer(photo, context={"request": request}).data)
 
-    @extend_schema(request=UpdateInputSerializer, responses=PhotoOutputSerializer)
+    @extend_schema(request=UpdateInputSerializer, responses=PhotoDetailOutputSerializer)
     def patch(self, request, photo_id: int):
         data = self.UpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         photos_favourite_set(photos=[photo], favourite=data.validated_data["favourite"])
-        return Response(PhotoOutputSerializer(photo, context={"request": request}).data)
+        return Response(PhotoDetailOutputSerializer(photo, context={"request": request}).data)
 
     @extend_schema(parameters=[DeleteInputSerializer], responses={204: None},
                    description=f"Moves the photo to the trash for {settings.TRASH_RETENTION_DAYS} days (restore it with "

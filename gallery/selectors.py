@@ -15,6 +15,7 @@ from gallery.metadata import exposure_display
 from gallery.models import Photo
 from gallery.timeline import photos_ordered
 from imagesearch.exceptions import NotFound
+from search.selectors.photo_text import photo_text_get
 from search.selectors.tags import no_tags_reason, photo_tags, photos_with_tag, visible_tags_prefetch
 
 WAITING = "waiting"  # pending or processing
@@ -152,6 +153,7 @@ def photo_page(*, photo: Photo) -> dict:
     return {"photo": photo, "status_message": photo_status_message(photo), "tags": tags,
             "no_tags_reason": "" if tags else no_tags_reason(photo=photo),
             "taken": photo_taken(photo), "exposure": photo_exposure(photo), "place": photo_place(photo),
-            "purge_at": photo_purge_at(photo),
+            "purge_at": photo_purge_at(photo), "photo_text": photo_text_get(photo=photo),
+            "ocr_enabled": settings.OCR_ENABLED,
             "original_available": original_available(photo),
             "shown_as_is": photo.content_type in BROWSER_FORMATS and original_available(photo)}

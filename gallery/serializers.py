@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from gallery.models import Photo
 from gallery.selectors import original_available, photo_purge_at, photo_status_message
+from search.selectors.photo_text import photo_text_get
 from search.selectors.tags import photo_tags
 
 
@@ -77,3 +78,31 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
             return None
         return {"country_code": photo.country_code, "country": photo.country, "region": photo.region,
                 "city": photo.city}
+
+
+class TextLineOutputSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    confidence = serializers.FloatField(help_text="The recogniser's confidence, 0..1.")
+    quad = serializers.ListField(child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+                                 help_text="The line's four corners [x, y], clockwise from top left, as fractions of "
+                                           "the photo's width and height (upright).")
+
+
+class PhotoTextOutputSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The lines read, top to bottom, one per line; empty when none was found.")
+    lines = TextLineOutputSerializer(many=True)
+    engine = serializers.CharField()
+    read_at = serializers.DateTimeField()
+
+
+class PhotoDetailOutputSerializer(PhotoOutputSerializer):
+    text = serializers.SerializerMethodField(help_text="The text read in the photo; null until it has been read.")
+
+    class Meta(PhotoOutputSerializer.Meta):
+        fields = [*PhotoOutputSerializer.Meta.fields, "text"]
+        read_only_fields = fields
+
+    @extend_schema_field(PhotoTextOutputSerializer(allow_null=True))
+    def get_text(self, photo: Photo) -> dict | None:
+        text = photo_text_get(photo=photo)
+        return None if text is None else PhotoTextOutputSerializer(text).data

@@ -13,6 +13,7 @@ from gallery.models import Photo
 from gallery.services import uploads
 from imagesearch.exceptions import ApplicationError, get_or_404
 from imagesearch.ratelimit import rate_limit
+from search.selectors.photo_text import photo_text_progress
 from search.selectors.tags import tag_filter_clean
 
 # The timeline's sort switch: by date taken (the default) or date added.
@@ -32,6 +33,7 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
         "sort": sort,
         "list_label": "Timeline" if sort == "taken" else "Photos by date added",
         "counts": selectors.photo_status_counts(owner=request.user),
+        "text_progress": photo_text_progress(owner=request.user),
         "status_filter": status_filter,
         "tag_filter": tag_filter,
         "upload_form": upload_form or UploadForm(),

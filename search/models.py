@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from pgvector.django import HalfVectorField, HnswIndex, VectorField
@@ -166,3 +168,37 @@ class PhotoTagVector(models.Model):
                       opclasses=["vector_cosine_ops"], condition=Q(trashed=False)),
             models.Index(fields=["owner"], name="photo_tag_vector_owner"),
         ]
+
+
+class PhotoText(models.Model):
+    """The text read in one photo (search/ocr.py), with a box for every line.
+
+    A row means the photo has been read (with the engine in `engine`), even when nothing was found
+    (`has_text` false). `normalised` and `compact` are the matching forms of search/text_match.py
+    (`compact` has no spaces: the recogniser often drops them); `search_vector` is the full-text
+    vector of `normalised`, written with it. `owner` repeats the photo's owner, as in PhotoEmbedding.
+    """
+
+    photo = models.OneToOneField("gallery.Photo", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="text")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True, help_text="The lines read, top to bottom, one per line.")
+    normalised = models.TextField(blank=True)
+    compact = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True)
+    has_text = models.BooleanField(default=False)
+    # [{"text": "PARKING LEVEL 3B", "confidence": 0.95, "quad": [[x, y] x 4]}], corners as fractions of the image.
+    lines = models.JSONField(default=list, blank=True)
+    engine = models.CharField(max_length=100)
+    read_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "has_text"], name="photo_text_owner_has_text"),
+            GinIndex(fields=["search_vector"], name="photo_text_search_vector"),
+            GinIndex(fields=["normalised"], opclasses=["gin_trgm_ops"], name="photo_text_normalised_trgm"),
+            GinIndex(fields=["compact"], opclasses=["gin_trgm_ops"], name="photo_text_compact_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -37,10 +37,26 @@ class MatchedTagSerializer(serializers.Serializer):
     similarity = serializers.FloatField(help_text="GloVe cosine similarity between the tag and the words.")
 
 
+class MatchedTextSerializer(serializers.Serializer):
+    snippet = serializers.CharField(help_text="The lines of text read in the photo that matched (joined by ' · ').")
+    highlights = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField(), min_length=2,
+                                                                   max_length=2),
+                                       help_text="[start, end) character ranges of the snippet that match the words.")
+
+
 class ScoredPhotoSerializer(serializers.Serializer):
     score = serializers.FloatField()
     photo = PhotoOutputSerializer()
     matched_tags = serializers.SerializerMethodField(help_text="Text search: the photo's tags that matched the words.")
+
+    matched_text = serializers.SerializerMethodField(
+        help_text="Text search: the text read in the photo that matched the words (null: none did).")
+
+    @extend_schema_field(MatchedTextSerializer(allow_null=True))
+    def get_matched_text(self, item) -> dict | None:
+        matched = getattr(item, "matched_text", None)
+        return None if matched is None else {"snippet": matched.snippet,
+                                             "highlights": [list(span) for span in matched.highlights]}
 
     @extend_schema_field(MatchedTagSerializer(many=True))
     def get_matched_tags(self, item) -> list[dict]:

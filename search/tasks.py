@@ -35,3 +35,10 @@ def encode_query_texts(texts: list[str]) -> dict:
 @shared_task(name="search.tasks.encode_query_image", **_QUERY_TASK)
 def encode_query_image(payload: str) -> dict:
     return query_encoding.serve_image(payload)
+@shared_task(name="search.tasks.read_photo_text", acks_late=True, autoretry_for=(OperationalError, InterfaceError),
+             retry_backoff=5, retry_backoff_max=300, max_retries=10)
+def read_photo_text() -> int:
+    from search.services.photo_text import photo_texts_read  # noqa: PLC0415 - that module queues this task
+
+    # Bounded: past the budget the service queues its continuation (see TASK_BUDGET_SECONDS).
+    return photo_texts_read(budget_seconds=settings.TASK_BUDGET_SECONDS, max_batches=settings.TASK_MAX_BATCHES)

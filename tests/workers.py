@@ -86,6 +86,7 @@ def worker_env(*, broker_url: str, extra_env: dict | None = None) -> dict:
         "PYTHONUNBUFFERED": "1",
         "CELERY_QUEUE_PREFIX": settings.CELERY_QUEUE_PREFIX,
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
+        "OCR_ENABLED": str(settings.OCR_ENABLED),
         # Tests that want tags ask for the `vocabulary` fixture; a worker building it on its own
         # would race the flush between transactional tests.
         "VOCABULARY_BUILD_ON_WORKER_START": "false",
@@ -94,11 +95,15 @@ def worker_env(*, broker_url: str, extra_env: dict | None = None) -> dict:
     return env
 
 
-def start_worker(*, broker_url: str, extra_env: dict | None = None) -> subprocess.Popen:
+def start_worker(*, broker_url: str, extra_env: dict | None = None, queues: tuple[str, ...] = (),
+                 name: str = "test") -> subprocess.Popen:
+    """A solo worker on every queue, or on `queues` (names without this run's prefix)."""
     env = worker_env(broker_url=broker_url, extra_env=extra_env)
+    only = ["--queues", ",".join(settings.CELERY_QUEUE_PREFIX + queue for queue in queues)] if queues else []
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "imagesearch", "worker", "--pool", "solo", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"{name}-{os.getpid()}@%h",
+         *only],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 

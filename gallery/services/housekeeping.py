@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gallery.models import Photo
 from gallery.services.processing import photos_enqueue_processing
+from search.services.photo_text import photo_text_enqueue_if_waiting
 from search.services.reindex import reindex_if_needed
 from search.services.tagging import tags_backfill
 
@@ -73,4 +74,4 @@ def photos_sweep() -> dict[str, int]:
     reindex = reindex_if_needed()
     tagged = tags_backfill(limit=SWEEP_BACKFILL_LIMIT)
     return {"released": released, "requeued": waited, "reindex_job": reindex.pk if reindex else None,
-            "tagged": tagged}
+            "tagged": tagged, "text_queued": photo_text_enqueue_if_waiting()}

@@ -1,6 +1,6 @@
 """Writes of the worker's photo pipeline: claim pending photos in batches, decode them, store
 previews and thumbnails, look up places, embed them and index their vectors (through search's
-indexing service)."""
+indexing service), then queue reading their text (search's photo_text service)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from search.clip import encoders
 from search.clip.weights import ModelUnavailable
 from search.services.embedding_models import active_model_ensure
 from search.services.indexing import photos_index
+from search.services.photo_text import photo_text_enqueue
 from search.services.vocabulary import tagging_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,8 @@ def photos_process_pending(*, batch_size: int | None = None, limit: int | None =
         raise
     if continued and Photo.objects.filter(status=Photo.Status.PENDING).exists():
         photos_enqueue_processing()  # the rest in a fresh task, possibly on another worker
+    if finished:
+        photo_text_enqueue()  # the lower-priority stage: the photos are ready and searchable already
     return finished
 
 

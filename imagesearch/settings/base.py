@@ -261,6 +261,16 @@ VOCABULARY_BUILD_ON_WORKER_START = env.bool("VOCABULARY_BUILD_ON_WORKER_START", 
 # Related words come from the most frequent GloVe words only: the rare tail is noisy.
 RELATED_WORDS_MAX_RANK = env.int("RELATED_WORDS_MAX_RANK", default=100_000)
 
+# --- Text in photos (OCR) ---------------------------------------------------------------
+# After a photo is ready (searchable by CLIP), a lower-priority task on the `ocr` queue reads its
+# text with RapidOCR (search/ocr.py). Off: no text is read (text already read stays searchable).
+OCR_ENABLED = env.bool("OCR_ENABLED", default=True)
+# The photo is read at this long side (from its preview): larger finds smaller text, slower.
+OCR_LONG_SIDE = env.int("OCR_LONG_SIDE", default=1280)
+OCR_BATCH_SIZE = env.int("OCR_BATCH_SIZE", default=8)
+# Lines the recogniser is less sure of than this are dropped.
+OCR_MIN_CONFIDENCE = env.float("OCR_MIN_CONFIDENCE", default=0.6)
+
 # --- Celery -----------------------------------------------------------------------------
 def filesystem_broker_options(folder: Path) -> dict:
     """kombu's filesystem transport: a queue in plain files, for runs without Redis."""
@@ -280,9 +290,10 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
     where, and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
 
     A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
-    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet. The query
-    queue carries the web's query encoding (QUERY_ENCODING=worker): a worker of its own serves it,
-    so that a search never waits behind a batch of uploads.
+    The ocr queue carries the text-in-photos stage, which yields to ingest (see
+    search/services/photo_text.py). The query queue carries the web's query encoding
+    (QUERY_ENCODING=worker): a worker of its own serves it, so that a search never waits behind a
+    batch of uploads.
     """
     from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
 
@@ -293,6 +304,7 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
         "search.tasks.reindex_photos": {"queue": names["reindex"]},
         **{f"search.tasks.{task}": {"queue": names["query"]}
            for task in ("describe_query_model", "encode_query_texts", "encode_query_image")},
+        "search.tasks.read_photo_text": {"queue": names["ocr"]},
     }
     return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
 

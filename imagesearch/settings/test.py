@@ -27,6 +27,8 @@ CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queue
 QUERY_QUEUE = f"{CELERY_QUEUE_PREFIX}query"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")
+# Reading text costs about 0.23 s a photo: off unless a test asks for it (the OCR tests do).
+OCR_ENABLED = env.bool("OCR_ENABLED", default=False)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": MEDIA_STORAGE_BACKEND,  # noqa: F405 - local unless MEDIA_STORAGE=s3 (a worker of the S3 tests)

@@ -70,7 +70,8 @@ class TextSearchApi(APIView):
         q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
                                   help_text="Words or a phrase, e.g. 'dog on a beach'.")
         mode = serializers.ChoiceField(choices=list(photo_search.TEXT_MODES), default="hybrid",
-                                       help_text="hybrid: CLIP fused with the GloVe match of tags; clip or tags alone.")
+                                       help_text="hybrid: CLIP fused with the GloVe match of tags and the text read in "
+                                                 "photos; clip, tags or text alone.")
         without = CommaListField(child=serializers.CharField(max_length=MAX_QUERY_LENGTH), required=False,
                                  help_text="Words to leave out ('beach' without 'people'): without=people,cars or "
                                            "repeated. A `-word` in q counts too. Searches by CLIP alone.")

@@ -15,6 +15,7 @@ from search import query_encoding, vectors
 from search.inputs import clean_box, clean_query
 from search.models import EmbeddingModel
 from search.ranking import reciprocal_rank_fusion
+from search.selectors import photo_text as text_selectors
 from search.selectors import tags as tag_selectors
 from search.selectors import words as word_selectors
 from search.selectors.embedding_models import active_model, trained_labels
@@ -27,7 +28,10 @@ REGION_DECODE_SIZE = 2048
 HYBRID_DEPTH = 500
 TAG_RANKING_MIN_SIMILARITY = 0.6
 TAG_RANKING_WEIGHT = 1.5
-TEXT_MODES = ("hybrid", "clip", "tags")
+# The text read in photos: its ranking's weight in the fusion, chosen by measurement (`manage.py
+# evaluate --text`, see README "Text in photos"): text that contains the words is strong evidence.
+TEXT_RANKING_WEIGHT = 3.0
+TEXT_MODES = ("hybrid", "clip", "tags", "text")
 # Words the offline model never learnt, with no tag matching them either: only its best few guesses.
 LOW_CONFIDENCE_SHOWN = 5
 LOW_CONFIDENCE_MESSAGE = ("The offline model doesn't know “{text}”: it learnt about {labels} kinds of things (see "
@@ -40,6 +44,7 @@ class ScoredPhoto:
     photo: Photo
     score: float
     matched_tags: tuple[tuple[str, float], ...] = ()  # text search: the photo's tags near the words
+    matched_text: text_selectors.MatchedText | None = None  # text search: the text read that matched
 
 
 @dataclass(frozen=True)
@@ -104,18 +109,25 @@ def search_similar(*, photo: Photo, options: SearchOptions) -> SearchResult:
     return photos_near(owner_id=photo.owner_id, query=vector, options=options, exclude_photo_id=photo.pk, model=model)
 
 
-def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid") -> SearchResult:
+def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid",
+                text_ranking_weight: float = TEXT_RANKING_WEIGHT) -> SearchResult:
     """Photos matching words: CLIP's text encoder (prompt ensemble) fused with the GloVe match of
-    the photos' tags (reciprocal rank fusion). `mode` "clip" or "tags" uses one side alone.
-    Words GloVe does not know leave CLIP alone, silently. Scores are always CLIP similarities."""
+    the photos' tags and the match of the text read in them (reciprocal rank fusion). `mode`
+    "clip", "tags" or "text" uses one side alone. Words GloVe does not know leave the tag side out,
+    silently. Scores are CLIP similarities, except in mode "text" (the text match's own score).
+    Each result carries the tags and the text that matched."""
     if mode not in TEXT_MODES:
         raise ApplicationError(f"Unknown mode {mode!r}; choose one of: {', '.join(TEXT_MODES)}.", field="mode")
     text = clean_query(text)
     words = word_selectors.word_query(text)
     if mode == "tags" and words.vector is None:
         return _empty(options)
-    if mode == "clip" or words.vector is None:
-        result = _with_matched_tags(photos_near(owner_id=owner.pk, query=text_vector(text), options=options), words)
+    if mode == "text":
+        return _with_matches(_text_alone(owner=owner, text=text, options=options), words, text)
+    text_ranking = ([m.photo_id for m in text_selectors.text_ranking(owner_id=owner.pk, text=text, limit=HYBRID_DEPTH)]
+                    if mode == "hybrid" else [])
+    if mode == "clip" or (words.vector is None and not text_ranking):
+        result = _with_matches(photos_near(owner_id=owner.pk, query=text_vector(text), options=options), words, text)
         return _flag_low_confidence(result, text=text, words=words)
     model = active_model()
     if model is None:
@@ -123,37 +135,57 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     _check_metric(options)
     # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
     depth = HYBRID_DEPTH
-    tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)
-                   if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
-    clip_query = text_vector(text)
+    rankings, ranking_weights = [], []
     scores: dict[int, float] = {}
-    rankings = [tag_ranking]
+    clip_query = text_vector(text)
     if mode == "hybrid":
         clip_matches = vectors.nearest(model=model, owner_id=owner.pk, query=clip_query, limit=depth,
                                        metric=options.metric)
         scores = {match.photo_id: match.score for match in clip_matches}
-        rankings.insert(0, [match.photo_id for match in clip_matches])
-    fused = reciprocal_rank_fusion(rankings, weights=[1.0, TAG_RANKING_WEIGHT] if mode == "hybrid" else None)
+        rankings.append([match.photo_id for match in clip_matches])
+        ranking_weights.append(1.0)
+    if words.vector is not None:
+        rankings.append([m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector,
+                                                                            limit=depth)
+                         if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY])
+        ranking_weights.append(TAG_RANKING_WEIGHT)
+    if text_ranking:
+        rankings.append(text_ranking)
+        ranking_weights.append(text_ranking_weight)
+    fused = reciprocal_rank_fusion(rankings, weights=ranking_weights)
     scores.update(vectors.clip_scores(model=model, owner_id=owner.pk, query=clip_query, metric=options.metric,
                                       photo_ids=[photo_id for photo_id in fused if photo_id not in scores]))
     # Photos without a vector for the active model (a re-index is running) wait for their turn.
     ranked = [photo_id for photo_id in fused if photo_id in scores
               and (options.min_score is None or scores[photo_id] >= options.min_score)]
+    result = _with_matches(_page(owner=owner, ranked=ranked, scores=scores, options=options, model_key=model.key),
+                           words, text)
+    return _flag_low_confidence(result, text=text, words=words)
+
+
+def _text_alone(*, owner, text: str, options: SearchOptions) -> SearchResult:
+    matches = text_selectors.text_ranking(owner_id=owner.pk, text=text, limit=HYBRID_DEPTH)
+    scores = {match.photo_id: match.score for match in matches}
+    ranked = [match.photo_id for match in matches if options.min_score is None or match.score >= options.min_score]
+    return _page(owner=owner, ranked=ranked, scores=scores, options=options, model_key=query_encoding.active_model().key)
+
+
+def _page(*, owner, ranked: list[int], scores: dict[int, float], options: SearchOptions, model_key: str) -> SearchResult:
     page = ranked[options.offset:options.offset + options.limit]
     photos = photos_by_id(owner_id=owner.pk, ids=page)
     more = len(ranked) > options.offset + options.limit
-    result = SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
-                          options=options, model_key=model.key,
-                          next_offset=options.offset + options.limit if more and page else None)
-    return _flag_low_confidence(_with_matched_tags(result, words), text=text, words=words)
+    return SearchResult(results=[ScoredPhoto(photo=photos[i], score=scores[i]) for i in page if i in photos],
+                        options=options, model_key=model_key,
+                        next_offset=options.offset + options.limit if more and page else None)
 
 
 def _flag_low_confidence(result: SearchResult, *, text: str, words: word_selectors.WordQuery) -> SearchResult:
     """With a model that learnt a known set of labels (the offline model), words it doesn't know
-    that no tag matches get its best few guesses only, marked as such, not a confident full page."""
+    that no tag (and no text read in a photo) matches get its best few guesses only, marked as
+    such, not a confident full page."""
     model = active_model()
     labels = model and trained_labels(model=model)
-    if (not labels or any(item.matched_tags for item in result.results)
+    if (not labels or any(item.matched_tags or item.matched_text for item in result.results)
             or word_selectors.words_known(text=text, words=words, labels=labels)):
         return result
     shown = result.results[:LOW_CONFIDENCE_SHOWN] if result.options.offset == 0 else []
@@ -168,11 +200,15 @@ def photos_by_id(*, owner_id: int, ids: list[int]) -> dict[int, Photo]:
     return Photo.objects.filter(owner_id=owner_id, trashed_at__isnull=True).prefetch_related(tag_selectors.visible_tags_prefetch()).in_bulk(ids)
 
 
-def _with_matched_tags(result: SearchResult, words: word_selectors.WordQuery) -> SearchResult:
-    if words.vector is None or not result.results:
+def _with_matches(result: SearchResult, words: word_selectors.WordQuery, text: str) -> SearchResult:
+    """The tags near the words and the text read that contains them, for each result."""
+    if not result.results:
         return result
-    matched = tag_selectors.matched_tags(query=words.vector, photo_ids=[item.photo.pk for item in result.results])
-    result.results = [ScoredPhoto(photo=item.photo, score=item.score, matched_tags=tuple(matched.get(item.photo.pk, ())))
+    ids = [item.photo.pk for item in result.results]
+    tags = tag_selectors.matched_tags(query=words.vector, photo_ids=ids) if words.vector is not None else {}
+    texts = text_selectors.matched_text(photo_ids=ids, text=text)
+    result.results = [ScoredPhoto(photo=item.photo, score=item.score, matched_tags=tuple(tags.get(item.photo.pk, ())),
+                                  matched_text=texts.get(item.photo.pk))
                       for item in result.results]
     return result
 

@@ -21,6 +21,7 @@ from search.selectors.photo_search import SearchOptions
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 
 SESSION_IMAGE_QUERIES = "image_queries"
+TEXT_MODE_LABELS = [("hybrid", "Everything"), ("clip", "Picture (CLIP)"), ("tags", "Tags"), ("text", "Text in photos")]
 MAX_STORED_IMAGE_QUERIES = 5
 
 
@@ -70,12 +71,15 @@ def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
     query = request.GET.get("q", "")
+    mode = request.GET.get("mode") or "hybrid"  # an unknown one is the page's error message
     without = [word for value in request.GET.getlist("without") for word in value.split(",") if word.strip()]
     related = related_words(word=combined.split_without(query)[0], limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
     return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search",
-                         context={"query": query, "related_tags": related, "without": ",".join(without)},
+                         context={"query": query, "related_tags": related, "without": ",".join(without),
+                                  "mode": mode, "modes": TEXT_MODE_LABELS},
                          run=lambda options: combined.search_words_without(owner=request.user, text=query,
-                                                                           without=without, options=options))
+                                                                           without=without, options=options,
+                                                                           mode=mode))
 
 
 @_rate_limit_with_words

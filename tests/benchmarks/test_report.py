@@ -3,7 +3,7 @@
 import json
 
 from benchmarks.import_speed import ImportSpeed
-from benchmarks.ingest import IngestSpeed
+from benchmarks.ingest import IngestSpeed, OcrIngestSpeed
 from benchmarks.load_test import results
 from benchmarks.load_test.results import LoadResult, Sample
 from benchmarks.machine import Machine
@@ -76,3 +76,16 @@ def test_a_failed_load_is_flagged_and_written_to_both_files(tmp_path):
     assert data["ingest"]["ratio"] == 0.75
     assert data["machine"]["cpu"] == "Test CPU 9000"
     assert data["search"][0]["rows"][0]["recall"] == 0.9912
+
+
+def test_the_ocr_row_shows_ingest_with_text_reading_off_and_on(tmp_path):
+    report = _report(_load(lost_ids=[], server_errors=0))
+    report.ocr = OcrIngestSpeed(photos=80, off_photos_per_s=10.0, on_photos_per_s=9.7, on_not_yielding_photos_per_s=6.0,
+                                ocr_photos_per_s=4.25)
+    markdown = report_markdown(report)
+    assert "## Text in photos (OCR)" in markdown
+    assert "| 10.0 photos/s | 9.7 photos/s | 97% | 6.0 photos/s (60%) | 4.25 photos/s |" in markdown
+    _, json_path = report_write(report=report, out=tmp_path / "benchmark")
+    assert json.loads(json_path.read_text())["ocr"]["ratio"] == 0.97
+    report.ocr = None
+    assert "Text in photos" not in report_markdown(report)
