@@ -28,7 +28,7 @@ from benchmarks import synthetic
 from benchmarks.stats import percentiles_ms
 from gallery.models import Photo, TakenAtSource
 from search import vectors
-from search.models import GLOVE_DIMENSIONS, EmbeddingModel, PhotoEmbedding, PhotoTagVector
+from search.models import GLOVE_DIMENSIONS, PhotoEmbedding, PhotoTagVector
 
 PREFIX = "benchmark-library"
 MODEL_KEY = "synthetic/benchmark-library-512"
@@ -159,14 +159,7 @@ def _load_batch(*, user, model, start: int, stop: int, rng, newest: datetime, se
 
 
 def teardown(*, log: Log) -> None:
-    users = get_user_model().objects.filter(username__startswith=PREFIX + "-")
-    if users.exists():
-        with transaction.atomic():
-            users.delete()
-    for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
-        with connection.cursor() as cursor:  # the model's partial HNSW index would outlive it
-            cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
-        model.delete()
+    synthetic.remove_users_and_model(prefix=PREFIX, model_key=MODEL_KEY)
     log("removed earlier library benchmark data")
 
 
