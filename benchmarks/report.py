@@ -1,6 +1,7 @@
 """One benchmark report (Markdown and JSON): the machine, ingest against model-only speed,
-find-similar latency and recall at two table sizes, text and region search through Django, and
-concurrent uploads and searches against a live server. `manage.py benchmark_report` runs it.
+find-similar latency and recall at two table sizes, text and region search through Django, the
+library's timeline and bulk actions for a user with 100,000 photos, and concurrent uploads and
+searches against a live server. `manage.py benchmark_report` runs it.
 
 The search figures use synthetic users and vectors in the database of the current settings
 (removed afterwards); the load test runs a server of its own in <DATA_DIR>/loadtest."""
@@ -13,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchmarks import search_speed
+from benchmarks import library_speed, search_speed
 from benchmarks.datasets import sample_photos
 from benchmarks.import_speed import ImportSpeed, measure_import
 from benchmarks.ingest import IngestSpeed, OcrIngestSpeed, measure_ingest, measure_ingest_with_ocr
+from benchmarks.library_speed import LibrarySpeed
 from benchmarks.load_test import runner as load_test_runner
 from benchmarks.load_test.results import LoadResult
 from benchmarks.machine import Machine, load_average, machine_info
@@ -36,12 +38,15 @@ class Plan:
     uploaders: int
     load_photos: int
     searchers: int
+    library_photos: int = 100_000
+    library_requests: int = 100
 
 
 SMALL_GALLERY = 1_000
 FULL = Plan(ingest_photos=160, import_photos=500, search_sizes=((10_000, 1), (100_000, 10)), queries=200,
             uploaders=20, load_photos=500, searchers=5)
-QUICK = Plan(ingest_photos=64, import_photos=100, search_sizes=((10_000, 1),), queries=100, uploaders=10, load_photos=100, searchers=3)
+QUICK = Plan(ingest_photos=64, import_photos=100, search_sizes=((10_000, 1),), queries=100, uploaders=10, load_photos=100,
+             searchers=3, library_photos=10_000, library_requests=30)
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Report:
     seconds: float = 0.0
     load_average_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
+    library: LibrarySpeed | None = None  # the timeline and bulk actions of one user's large library
 
 
 def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Report:
@@ -94,9 +100,13 @@ def report_build(*, quick: bool = False, log: Log = lambda message: None) -> Rep
                                       rows=[row for row in rows if not row.name.startswith("HTTP")]))
     finally:
         search_speed.teardown(log=log)
+    log(f"library: {plan.library_photos:,} photos…")
+    library = library_speed.run(photos=plan.library_photos, requests=plan.library_requests, bulk_size=1_000,
+                                bulk_rounds=10, reuse=False, log=log)
     load = load_test_runner.run(uploaders=plan.uploaders, photos=plan.load_photos, searchers=plan.searchers, log=log)
     report = Report(machine=machine, quick=quick, ingest=ingest, imports=imports, search=scales, http=http, load=load,
-                    ocr=ocr_speed, seconds=round(time.monotonic() - started, 1), load_average_end=load_average())
+                    ocr=ocr_speed, seconds=round(time.monotonic() - started, 1), load_average_end=load_average(),
+                    library=library)
     busiest = max(machine.load_average[0], report.load_average_end[0])
     if busiest > machine.cores:
         report.notes.append(f"Note: other work shared the machine (1-minute load average up to {busiest:.1f} on "
@@ -170,6 +180,8 @@ def report_markdown(report: Report) -> str:
                   "photos' tags (the synthetic photos have no tags, so that side finds nothing).", "",
                   "| what | p50 ms | p95 ms | recall@10 |", "|---|---|---|---|",
                   *(row.line() for row in report.http), ""]
+    if report.library:
+        lines += ["## Library", "", *library_speed.markdown_lines(report.library)]
     lines += _load_markdown(load)
     return "\n".join(lines + [*report.notes, ""])
 

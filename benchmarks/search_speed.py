@@ -67,15 +67,7 @@ def build(*, total: int, big_users: int, small_size: int, clusters: int, log) ->
 
 
 def teardown(*, log) -> None:
-    User = get_user_model()
-    users = User.objects.filter(username__startswith=PREFIX + "-")
-    if users.exists():
-        with transaction.atomic():
-            users.delete()
-    for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
-        with connection.cursor() as cursor:  # the model's partial HNSW index would outlive it
-            cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
-        model.delete()
+    synthetic.remove_users_and_model(prefix=PREFIX, model_key=MODEL_KEY)
     log("removed earlier benchmark data")
 
 

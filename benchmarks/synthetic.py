@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
 from gallery.models import Photo
 from search import vectors
@@ -55,3 +56,16 @@ def exact_top_k(matrix: np.ndarray, ids: list[int], query: np.ndarray, k: int, e
     top = np.argpartition(-scores, min(k + 1, len(scores) - 1))[: k + 1]
     order = top[np.argsort(-scores[top])]
     return [ids[i] for i in order if ids[i] != exclude][:k]
+
+
+def remove_users_and_model(*, prefix: str, model_key: str) -> None:
+    """Delete a benchmark's users (named `prefix`-N, with their photos and vectors) and its
+    synthetic model with the model's partial HNSW index (which would outlive it)."""
+    users = get_user_model().objects.filter(username__startswith=prefix + "-")
+    if users.exists():
+        with transaction.atomic():
+            users.delete()
+    for model in EmbeddingModel.objects.filter(key=model_key):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
+        model.delete()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from gallery import images, selectors, timeline
 from gallery.forms import UploadForm
-from gallery.list_pages import photo_list_response
+from gallery.list_pages import is_fragment_request, photo_list_response
 from gallery.models import Photo
 from gallery.services import uploads
 from imagesearch.exceptions import ApplicationError, get_or_404
@@ -32,7 +32,8 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
     context = {
         "sort": sort,
         "list_label": "Timeline" if sort == "taken" else "Photos by date added",
-        "counts": selectors.photo_status_counts(owner=request.user),
+        # The infinite scroll's fragments show no counts: they never count (fast on any page).
+        "counts": {} if is_fragment_request(request) else selectors.photo_status_counts(owner=request.user),
         "text_progress": photo_text_progress(owner=request.user),
         "status_filter": status_filter,
         "tag_filter": tag_filter,

@@ -328,9 +328,15 @@ def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> 
 def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
     """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
     size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
+    use_index = size > EXACT_SCAN_MAX_ROWS
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
-           "WHERE NOT trashed AND owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
-    rows = _fetch_ordered(sql, [vector_param(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
+           "WHERE NOT trashed AND owner_id = %s")
+    # The exact plan must not reach the HNSW index, which the planner may pick (on fresh or stale
+    # statistics): without iterative scans it yields ef_search rows of the whole table, and the owner
+    # filter can leave none. No index orders by "distance + 0".
+    sql = f"{sql} ORDER BY distance LIMIT %s OFFSET %s" if use_index else \
+        f"SELECT * FROM ({sql}) AS owned ORDER BY distance + 0 LIMIT %s OFFSET %s"
+    rows = _fetch_ordered(sql, [vector_param(query), owner_id, limit, offset], use_index=use_index,
                           depth=limit + offset)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
             for photo_id, distance in rows]

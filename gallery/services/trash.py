@@ -28,33 +28,30 @@ def _locked_ids(photos: list[Photo], *, trashed: bool) -> list[int]:
                 .order_by("pk").values_list("pk", flat=True))
 
 
+def _trash_state_set(photos: list[Photo], *, trashed: bool) -> set[int]:
+    """Move photos into the trash (`trashed`) or out of it, with their search data; returns the
+    ids that changed (the others were there already)."""
+    trashed_at = timezone.now() if trashed else None
+    with transaction.atomic():
+        ids = _locked_ids(photos, trashed=not trashed)
+        if ids:
+            Photo.objects.filter(pk__in=ids).update(trashed_at=trashed_at)
+            (search_data_trash if trashed else search_data_restore)(photo_ids=ids)
+    changed = set(ids)
+    for photo in photos:
+        if photo.pk in changed:
+            photo.trashed_at = trashed_at
+    return changed
+
+
 def photos_trash(*, photos: list[Photo]) -> set[int]:
     """Move photos to the trash; returns the ids moved (the others were there already)."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = _locked_ids(photos, trashed=False)
-        if ids:
-            Photo.objects.filter(pk__in=ids).update(trashed_at=now)
-            search_data_trash(photo_ids=ids)
-    moved = set(ids)
-    for photo in photos:
-        if photo.pk in moved:
-            photo.trashed_at = now
-    return moved
+    return _trash_state_set(photos, trashed=True)
 
 
 def photos_restore(*, photos: list[Photo]) -> set[int]:
     """Bring photos back from the trash with their vectors, tags and albums; returns the ids restored."""
-    with transaction.atomic():
-        ids = _locked_ids(photos, trashed=True)
-        if ids:
-            Photo.objects.filter(pk__in=ids).update(trashed_at=None)
-            search_data_restore(photo_ids=ids)
-    restored = set(ids)
-    for photo in photos:
-        if photo.pk in restored:
-            photo.trashed_at = None
-    return restored
+    return _trash_state_set(photos, trashed=False)
 
 
 def photos_delete(*, photos: list[Photo]) -> int:

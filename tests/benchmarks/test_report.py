@@ -4,6 +4,7 @@ import json
 
 from benchmarks.import_speed import ImportSpeed
 from benchmarks.ingest import IngestSpeed, OcrIngestSpeed
+from benchmarks.library_speed import LibraryRow, LibrarySpeed, PlanCheck
 from benchmarks.load_test import results
 from benchmarks.load_test.results import LoadResult, Sample
 from benchmarks.machine import Machine
@@ -36,8 +37,14 @@ def _report(load: LoadResult) -> Report:
         vectors=100_000, big_gallery=9_900, small_gallery=1_000, clusters=1_000, queries=200,
         rows=[Row("big user (9900 photos): search module, HNSW iterative", 1.234, 5.678, 0.9912)])
     http = [Row("HTTP region search", 40.0, 55.5)]
+    library = LibrarySpeed(
+        photos=100_000, requests=100, bulk_size=1_000, bulk_rounds=10, plans=[
+            PlanCheck(request="API next page (cursor)", photo_queries=2, counts=0, indexes=["photo_timeline"])],
+        rows=[LibraryRow("API timeline, a page deep in the past", 12.34, 45.67, samples=100, goal_ms=50.0),
+              LibraryRow("API bulk restore, 1,000 photos", 1500.0, 2500.0, samples=10, goal_ms=2000.0),
+              LibraryRow("API month counts", 30.0, 40.0, samples=100)])
     return Report(machine=machine, quick=False, ingest=ingest, imports=imports, search=[scale], http=http, load=load,
-                  seconds=600.0, load_average_end=(3.0, 2.0, 1.0))
+                  seconds=600.0, load_average_end=(3.0, 2.0, 1.0), library=library)
 
 
 def test_markdown_shows_every_section_with_its_figures():
@@ -58,6 +65,11 @@ def test_markdown_shows_every_section_with_its_figures():
     assert "| text search | 10 | 1.0 | 10.0 | 279.5 | 0 | 1 |" in markdown
     assert "| zero 5xx and zero lost photos | met |" in markdown
     assert "Lost photo ids" not in markdown
+    assert "## Library" in markdown and "One user with 100,000 photos" in markdown
+    assert "| API timeline, a page deep in the past | 12.3 | 45.7 | 100 | p95 ≤ 50 | met |" in markdown
+    assert "| API bulk restore, 1,000 photos | 1500.0 | 2500.0 | 10 | p95 ≤ 2000 | **NOT met** |" in markdown
+    assert "| API month counts | 30.0 | 40.0 | 100 | - | - |" in markdown
+    assert "| API next page (cursor) | 2 | 0 | photo_timeline | 0 |" in markdown
     assert markdown.endswith("\nNote: a busy machine.\n")
 
 
@@ -76,6 +88,7 @@ def test_a_failed_load_is_flagged_and_written_to_both_files(tmp_path):
     assert data["ingest"]["ratio"] == 0.75
     assert data["machine"]["cpu"] == "Test CPU 9000"
     assert data["search"][0]["rows"][0]["recall"] == 0.9912
+    assert data["library"]["rows"][1]["p95_ms"] == 2500.0 and data["library"]["plans"][0]["counts"] == 0
 
 
 def test_the_ocr_row_shows_ingest_with_text_reading_off_and_on(tmp_path):

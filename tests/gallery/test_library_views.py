@@ -7,6 +7,9 @@ import zipfile
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from gallery.models import Photo
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_trash
@@ -51,6 +54,19 @@ def test_infinite_scroll_fragments_and_jumping_to_a_month(browser_client, user):
     assert re.findall(r'data-month="(\d{4}-\d\d)" id="month-', jumped)[0] == "2010-02"
     assert "load-newer" in jumped and 'value="2010-02" selected' in jumped
     assert browser_client.get("/?cursor=garbage").status_code == 200  # a stale link: the start of the list
+
+
+def test_infinite_scroll_fragments_count_nothing(browser_client, user):
+    """The full page counts (the jump list, the status filters); the fragments the scroll fetches
+    page after page never do."""
+    photo_rows(owner=user, taken=[at(2010, 1) + timedelta(days=i) for i in range(PAGE_SIZE + 5)])
+    first = browser_client.get("/").content.decode()
+    older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    with CaptureQueriesContext(connection) as queries:
+        fragment = browser_client.get(older, HTTP_X_REQUESTED_WITH="fetch")
+    assert len(card_ids(fragment.content.decode())) == 5
+    photo_queries = [query["sql"] for query in queries.captured_queries if '"gallery_photo"' in query["sql"]]
+    assert photo_queries and not [sql for sql in photo_queries if "COUNT(" in sql.upper()]
 
 
 def test_favourites_page(browser_client, user):

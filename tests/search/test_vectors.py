@@ -8,6 +8,8 @@ from psycopg.adapt import PyFormat
 
 from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 from search import vectors
+from search.models import GLOVE_DIMENSIONS, PhotoTagVector
+from tests.factories import photo_rows
 
 DIMS = 512
 
@@ -156,3 +158,45 @@ def test_every_plan_sends_the_query_vector_as_a_binary_parameter_bound_on_the_se
     # what `%s` picks for a HalfVector on this connection: pgvector's binary dumper
     assert connection.connection.adapters.get_dumper(HalfVector, PyFormat.AUTO).format == pq.Format.BINARY
 
+
+def _tag_vectors(owner, count: int, near: np.ndarray) -> list[int]:
+    """`count` photos tagged near `near` (distinct vectors: the HNSW graph folds identical ones)."""
+    photos = photo_rows(owner=owner, taken=[None] * count)
+    rows = near + np.random.default_rng(count).standard_normal((count, len(near))).astype(np.float32) * 0.05
+    PhotoTagVector.objects.bulk_create([PhotoTagVector(photo=photo, owner=owner, vector=row / np.linalg.norm(row))
+                                        for photo, row in zip(photos, rows)])
+    return [photo.pk for photo in photos]
+
+
+def _tag_query() -> np.ndarray:
+    query = np.random.default_rng(13).standard_normal(GLOVE_DIMENSIONS).astype(np.float32)
+    return query / np.linalg.norm(query)
+
+
+@pytest.mark.django_db
+def test_a_small_tagged_gallery_finds_its_photos_whatever_plan_the_planner_would_like():
+    """The exact plan never reaches the HNSW index: without iterative scans that index hands back
+    ef_search rows of the whole table (other users', and rolled-back rows not yet vacuumed), which
+    the owner filter can empty. The planner picks it on stale statistics; here it is told to
+    avoid sorting, which pushes it the same way."""
+    mine, crowd = make_users(2)
+    query = _tag_query()
+    (photo_id,) = _tag_vectors(mine, 1, -query)
+    _tag_vectors(crowd, 60, query)  # nearer to the query than mine, more than ef_search (40)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+    assert [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=mine.pk, query=query, limit=1)] == [photo_id]
+
+
+@pytest.mark.django_db
+def test_a_mid_sized_tagged_gallery_gets_its_nearest_photos_with_fresh_statistics():
+    """2,000 tagged photos (an exact scan) beside another user's 500 nearer ones: the planner,
+    left alone, would pick the HNSW index and find none of them."""
+    mine, crowd = make_users(2)
+    query = _tag_query()
+    ids = _tag_vectors(mine, 2_000, -query)
+    _tag_vectors(crowd, 500, query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {vectors.TAG_VECTOR_TABLE}")
+    found = vectors.nearest_tagged_photos(owner_id=mine.pk, query=query, limit=10)
+    assert len(found) == 10 and {m.photo_id for m in found} <= set(ids)

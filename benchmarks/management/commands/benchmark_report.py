@@ -8,7 +8,7 @@ from benchmarks.report import report_build, report_write
 
 class Command(BaseCommand):
     help = ("Run every benchmark (ingest, find-similar at 10k and 100k vectors, text and region search, "
-            "concurrent load on a live server) and write the report as Markdown and JSON.")
+            "the library's timeline and bulk actions at 100k photos, concurrent load on a live server) and write the report as Markdown and JSON.")
 
     def add_arguments(self, parser):
         parser.add_argument("--out", type=Path, default=Path(settings.BASE_DIR) / "reports" / "benchmark",
