@@ -83,6 +83,9 @@ class Photo(models.Model):
         help_text="The date taken, else the date added (photos stored before dates were read).")
     favourite = models.BooleanField(default=False)
     trashed_at = models.DateTimeField(null=True, blank=True, help_text="Moved to the trash then; null: in the library.")
+    # The "has text" filter (search.selectors.filters.has_text_condition) reads this.
+    has_text = models.BooleanField(null=True, blank=True,
+                                   help_text="Text was read in the photo (set by the OCR stage); null: not read yet.")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
@@ -105,6 +108,11 @@ class Photo(models.Model):
                          condition=Q(trashed_at__isnull=True, favourite=True)),
             models.Index(fields=["owner", "-trashed_at", "-id"], name="photo_trash", condition=Q(trashed_at__isnull=False)),
             models.Index(fields=["status", "created_at"], name="photo_status_oldest"),
+            # Filters (search.selectors.filters): the file type. Parts of the camera and place names
+            # (Django's icontains: UPPER(col::text) LIKE UPPER(…)) have trigram indexes on those
+            # expressions, made by migration 0004 in SQL (Django's OpClass over a function
+            # writes them with wrong parentheses): photo_{camera,city,region,country}_trgm.
+            models.Index(fields=["owner", "content_type"], name="photo_file_type", condition=Q(trashed_at__isnull=True)),
         ]
 
     @property

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from gallery.selectors import photo_get
 from imagesearch.parsers import SafeJSONParser
 from search.inputs import MAX_QUERY_LENGTH, parse_box
+from search.query_syntax import ParsedQuery, parse_query
 from search.selectors import photo_search
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 from search.serializers import (
@@ -24,7 +25,8 @@ class PhotoSimilarApi(APIView):
     @extend_schema(parameters=[SearchOptionsSerializer], responses=SearchResultSerializer)
     def get(self, request, photo_id: int):
         photo = photo_get(owner=request.user, photo_id=photo_id)
-        result = photo_search.search_similar(photo=photo, options=validated_options(request.query_params))
+        result = photo_search.search_similar(photo=photo, options=validated_options(request.query_params,
+                                                                                     request=request))
         return Response(result_data(result, request=request, query_photo_id=photo.pk))
 
 
@@ -33,19 +35,31 @@ class TextSearchApi(APIView):
     @extend_schema_serializer(component_name="TextSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
-                                  help_text="Words or a phrase, e.g. 'dog on a beach'.")
+                                  help_text="Words or a phrase, e.g. 'dog on a beach', with the search box's "
+                                  "filters if `syntax` is true: beach in:\"Summer 2024\" after:2023-06 before:2024 "
+                                  "camera:iphone place:lisbon tag:dog is:favourite type:heic has:text -people. "
+                                  "A filter parameter given as well wins over the same filter typed in q.")
+        syntax = serializers.BooleanField(default=True, help_text="false: q is words only (a colon is just a colon).")
         mode = serializers.ChoiceField(choices=list(photo_search.TEXT_MODES), default="hybrid",
                                        help_text="hybrid: CLIP fused with the GloVe match of tags; clip or tags alone.")
 
     @extend_schema(parameters=[InputSerializer], responses=TextSearchResultSerializer)
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         text = data.validated_data["q"]
-        result = photo_search.search_text(owner=request.user, text=text, options=data.options(),
+        parsed = parse_query(text) if data.validated_data["syntax"] else ParsedQuery(words=text)
+        if parsed.errors:
+            raise serializers.ValidationError({"q": list(parsed.errors)})
+        if not parsed.words.strip():
+            raise serializers.ValidationError({"q": ["Type words to search for; filters alone are a photo list: "
+                                                     "GET /api/photos/ takes the same filters."]})
+        options = data.options(base=parsed.filters, album_name=parsed.album_name)
+        result = photo_search.search_text(owner=request.user, text=parsed.words, options=options,
                                           mode=data.validated_data["mode"])
-        _, related = related_words(word=text, limit=RELATED_TAGS_SHOWN, owner=request.user)
-        return Response(result_data(result, request=request, query=text, mode=data.validated_data["mode"],
+        _, related = related_words(word=parsed.words, limit=RELATED_TAGS_SHOWN, owner=request.user)
+        return Response(result_data(result, request=request, query=text, words=parsed.words,
+                                    negative_terms=list(parsed.negative_terms), mode=data.validated_data["mode"],
                                     related_tags=[{"name": r.word, "photos": r.photos} for r in related]))
 
 
@@ -77,7 +91,7 @@ class RegionSearchApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SearchResultSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         photo = photo_get(owner=request.user, photo_id=data.validated_data["photo_id"])
         result = photo_search.search_region(photo=photo, box=data.validated_data["box"], options=data.options())
@@ -95,7 +109,7 @@ class ImageSearchApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=SearchResultSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         result = photo_search.search_image(owner=request.user, file=upload, size=upload.size,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
@@ -13,12 +13,14 @@ from gallery.models import Photo
 from imagesearch.exceptions import ApplicationError
 from search import vectors
 from search.clip import encoders, weights
+from search.filters import PhotoFilters
 from search.inputs import clean_box, clean_query
 from search.models import EmbeddingModel
 from search.ranking import reciprocal_rank_fusion
 from search.selectors import tags as tag_selectors
 from search.selectors import words as word_selectors
 from search.selectors.embedding_models import active_model
+from search.selectors.filters import filtered_photos
 from search.text import text_vector
 
 REGION_DECODE_SIZE = 2048
@@ -44,6 +46,7 @@ class SearchOptions:
     offset: int = 0
     min_score: float | None = None
     metric: str = "cosine"
+    filters: PhotoFilters = field(default_factory=PhotoFilters)  # every mode searches among these photos only
 
 
 @dataclass
@@ -67,7 +70,8 @@ def photos_near(*, owner_id: int, query: np.ndarray, options: SearchOptions, exc
     if model is None:
         return _empty(options)
     matches = vectors.nearest(model=model, owner_id=owner_id, query=query, limit=options.limit,
-                              offset=options.offset, metric=options.metric, exclude_photo_id=exclude_photo_id)
+                              offset=options.offset, metric=options.metric, exclude_photo_id=exclude_photo_id,
+                              within=filtered_photos(owner_id=owner_id, filters=options.filters))
     full_page = len(matches) == options.limit
     if options.min_score is not None:
         # Results are sorted best first, so the cutoff only trims the tail.
@@ -116,14 +120,16 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     _check_metric(options)
     # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
     depth = HYBRID_DEPTH
-    tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth)
+    within = filtered_photos(owner_id=owner.pk, filters=options.filters)
+    tag_ranking = [m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth,
+                                                                     within=within)
                    if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
     clip_query = text_vector(text)
     scores: dict[int, float] = {}
     rankings = [tag_ranking]
     if mode == "hybrid":
         clip_matches = vectors.nearest(model=model, owner_id=owner.pk, query=clip_query, limit=depth,
-                                       metric=options.metric)
+                                       metric=options.metric, within=within)
         scores = {match.photo_id: match.score for match in clip_matches}
         rankings.insert(0, [match.photo_id for match in clip_matches])
     fused = reciprocal_rank_fusion(rankings, weights=[1.0, TAG_RANKING_WEIGHT] if mode == "hybrid" else None)
