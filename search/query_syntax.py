@@ -362,3 +362,16 @@ def param_chips(filters: PhotoFilters) -> list[tuple[str, str, str | None]]:
     if filters.has_text is not None:
         chips.append(("Has text" if filters.has_text else "No text", "has_text", None))
     return chips
+
+
+def filters_params(filters: PhotoFilters) -> dict[str, list[str]]:
+    """PhotoFilters -> the panel's query parameters (for a link to the timeline with them)."""
+    params = {"taken_after": [filters.taken_after.isoformat()] if filters.taken_after else [],
+              "taken_before": [filters.taken_before.isoformat()] if filters.taken_before else [],
+              "album": [str(filters.album_id)] if filters.album_id is not None else [],
+              "tag": list(filters.tags), "exclude_tag": list(filters.exclude_tags),
+              "favourite": [] if filters.favourite is None else [str(filters.favourite).lower()],
+              "camera": [filters.camera] if filters.camera else [], "place": [filters.place] if filters.place else [],
+              "type": list(filters.file_types),
+              "has_text": [] if filters.has_text is None else [str(filters.has_text).lower()]}
+    return {name: values for name, values in params.items() if values}
