@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from gallery import images, selectors, timeline
 from gallery.models import Photo
-from gallery.serializers import PhotoDetailOutputSerializer, PhotoOutputSerializer
+from gallery.serializers import PhotoDetailOutputSerializer, PhotoFiltersSerializer, PhotoOutputSerializer
 from gallery.services import uploads
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_delete, photos_trash
@@ -37,13 +37,10 @@ class PhotoCollectionApi(APIView):
         request = getattr(self, "request", None)
         return PageOrCursorPagination if request is not None and request.method == "GET" else None
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PhotoFiltersSerializer):
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
         ids = serializers.RegexField(r"^\d+(,\d+){0,199}$", required=False,
                                      help_text="Comma-separated photo ids (at most 200).")
-        tag = serializers.CharField(max_length=40, required=False, help_text="Only photos with this tag.")
-        favourite = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                             help_text="true: only favourites; false: only the others.")
         ordering = serializers.ChoiceField(
             choices=list(timeline.ORDERINGS), default="-created_at",
             help_text="-created_at: newest added first (the default); -taken_at: the timeline, newest taken first "
@@ -68,13 +65,13 @@ class PhotoCollectionApi(APIView):
                    description="The user's photos outside the trash. Page numbers by default; pass a cursor "
                    "(`next_cursor` of any answer) for keyset pages, as fast deep in the past as at the start.")
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         ids, ordering = data.get("ids"), data["ordering"]
         photos = selectors.photo_list(owner=request.user, status=data.get("status"),
                                       ids=[int(i) for i in ids.split(",")] if ids else None,
-                                      tag=data.get("tag"), favourite=data["favourite"], ordering=ordering)
+                                      filters=filters.filters(), ordering=ordering)
         field, _ = timeline.ordering_field(ordering)
         if data.get("cursor"):
             page = timeline.photo_page_list(photos=photos, ordering=ordering, cursor=data["cursor"],

@@ -13,7 +13,7 @@ from accounts.selectors import account_time_zone
 from gallery import selectors, timeline
 from gallery.downloads import photos_zip_response
 from gallery.models import Photo
-from gallery.serializers import PhotoOutputSerializer
+from gallery.serializers import PhotoFiltersSerializer, PhotoOutputSerializer
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_delete, photos_restore, photos_trash, trash_empty
 from imagesearch.bulk import BulkIdsSerializer, BulkResultSerializer, bulk_answer
@@ -30,12 +30,10 @@ class PhotoMonthsApi(APIView):
     first (oldest first for an ascending ordering); each with a cursor to jump there."""
 
     @extend_schema_serializer(component_name="PhotoMonthsInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PhotoFiltersSerializer):
         ordering = serializers.ChoiceField(choices=list(timeline.ORDERINGS), default="-taken_at",
                                            help_text="-taken_at: months of the date taken (the timeline); "
                                            "-created_at: of the date added.")
-        favourite = serializers.BooleanField(required=False, allow_null=True, default=None)
-        tag = serializers.CharField(max_length=TAG_NAME_MAX_LENGTH, required=False)
         status = serializers.ChoiceField(choices=Photo.Status.choices, required=False)
 
     class MonthSerializer(serializers.Serializer):
@@ -51,11 +49,11 @@ class PhotoMonthsApi(APIView):
         "months": MonthSerializer(many=True),
     }))
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         ordering, zone = data.validated_data["ordering"], account_time_zone(user=request.user)
-        photos = selectors.photo_list(owner=request.user, favourite=data.validated_data["favourite"],
-                                      tag=data.validated_data.get("tag"), status=data.validated_data.get("status"))
+        photos = selectors.photo_list(owner=request.user, filters=data.filters(),
+                                      status=data.validated_data.get("status"))
         years = timeline.photo_months(photos=photos, ordering=ordering, time_zone=zone)
         months = [month for year in years for month in year.months]
         return Response({"ordering": ordering, "time_zone": str(zone), "total": sum(year.count for year in years),

@@ -11,10 +11,13 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from accounts.selectors import account_time_zone
 from gallery.metadata import exposure_display
 from gallery.models import Photo
 from gallery.timeline import photos_ordered
 from imagesearch.exceptions import NotFound
+from search.filters import PhotoFilters
+from search.selectors.filters import photos_filter
 from search.selectors.photo_text import photo_text_get
 from search.selectors.tags import no_tags_reason, photo_tags, photos_with_tag, visible_tags_prefetch
 
@@ -27,9 +30,10 @@ class PhotoInTrash(NotFound):
 
 def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None, tag: str | None = None,
                favourite: bool | None = None, trashed: bool | None = False,
-               ordering: str = "-created_at") -> QuerySet[Photo]:
+               ordering: str = "-created_at", filters: PhotoFilters | None = None) -> QuerySet[Photo]:
     """The owner's photos, by default those outside the trash (`trashed`: True for the trash, None
-    for both), in a gallery.timeline ordering (newest added first by default)."""
+    for both), in a gallery.timeline ordering (newest added first by default), passing `filters`
+    (the searches' filters, their album already checked: search.selectors.filters.filters_for_owner)."""
     photos = Photo.objects.filter(owner=owner)
     if trashed is not None:
         photos = photos.filter(trashed_at__isnull=not trashed)
@@ -43,6 +47,8 @@ def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None
         photos = photos.filter(status=status)
     if ids is not None:
         photos = photos.filter(id__in=ids)
+    if filters is not None and not filters.is_empty:
+        photos = photos_filter(photos, filters=filters, time_zone=account_time_zone(user=owner))
     return photos_ordered(photos.prefetch_related(visible_tags_prefetch()), ordering=ordering)
 
 

@@ -1,4 +1,6 @@
-"""Output shapes shared by the gallery and search APIs."""
+"""Output shapes shared by the gallery and search APIs, and the filters' input they share."""
+
+from dataclasses import replace
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -6,8 +8,12 @@ from rest_framework import serializers
 
 from gallery.models import Photo
 from gallery.selectors import original_available, photo_purge_at, photo_status_message
+from search.filters import FILE_TYPES, MAX_TAGS, TEXT_FILTER_MAX_LENGTH, PhotoFilters
+from search.query_syntax import parse_date
+from search.selectors.filters import filters_for_owner
 from search.selectors.photo_text import photo_text_get
 from search.selectors.tags import photo_tags
+from search.text import normalise_text
 
 
 class TagOutputSerializer(serializers.Serializer):
@@ -106,3 +112,76 @@ class PhotoDetailOutputSerializer(PhotoOutputSerializer):
     def get_text(self, photo: Photo) -> dict | None:
         text = photo_text_get(photo=photo)
         return None if text is None else PhotoTextOutputSerializer(text).data
+class FilterDateField(serializers.CharField):
+    """A year, month or day: "2023", "2023-06" or "2023-06-15" -> (its first day, the day after it)."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        period = parse_date(text)
+        if period is None:
+            raise serializers.ValidationError("Not a date: write a year, a month or a day (2023, 2023-06 or 2023-06-15).")
+        return period
+
+
+class PhotoFiltersSerializer(serializers.Serializer):
+    """The filters every search and the photo list take (search.filters.PhotoFilters). Repeat `tag`,
+    `exclude_tag` and `type` for several."""
+
+    taken_after = FilterDateField(required=False, max_length=10,
+                                  help_text="Taken from the start of this year, month or day on (the date taken, "
+                                  "else the date added; days in your account's time zone): 2023, 2023-06, 2023-06-15.")
+    taken_before = FilterDateField(required=False, max_length=10,
+                                   help_text="Taken before the start of this year, month or day (not including it).")
+    album = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False,
+                                     help_text="One of your albums (404 if it is not yours).")
+    tag = serializers.ListField(child=serializers.CharField(max_length=TEXT_FILTER_MAX_LENGTH), required=False,
+                                max_length=MAX_TAGS, help_text="Only photos with every one of these tags.")
+    exclude_tag = serializers.ListField(child=serializers.CharField(max_length=TEXT_FILTER_MAX_LENGTH),
+                                        required=False, max_length=MAX_TAGS, help_text="No photos with these tags.")
+    favourite = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                         help_text="true: only favourites; false: only the others.")
+    camera = serializers.CharField(max_length=TEXT_FILTER_MAX_LENGTH, required=False,
+                                   help_text="A part of the camera's make or model, any case: iphone, x100.")
+    place = serializers.CharField(max_length=TEXT_FILTER_MAX_LENGTH, required=False,
+                                  help_text="A part of the city, region or country where it was taken, any case.")
+    type = serializers.ListField(child=serializers.ChoiceField(choices=list(FILE_TYPES)), required=False,
+                                 help_text="File types (any of them).")
+    has_text = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                        help_text="true: photos with text in them (read by OCR); false: the others.")
+
+    def validate(self, attrs):
+        after, before = attrs.get("taken_after"), attrs.get("taken_before")
+        if after and before and after[0] >= before[0]:
+            raise serializers.ValidationError({"taken_before": "taken_before must be after taken_after."})
+        return attrs
+
+    def filters(self, base: PhotoFilters | None = None, album_name: str | None = None) -> PhotoFilters:
+        """These filters (over `base`, e.g. those typed in the search box: a parameter given here
+        wins), the album checked against the requesting user's (context "request"; AlbumNotFound)."""
+        data, base = self.validated_data, base or PhotoFilters()
+        changes = {
+            "taken_after": data["taken_after"][0] if data.get("taken_after") else base.taken_after,
+            "taken_before": data["taken_before"][0] if data.get("taken_before") else base.taken_before,
+            "album_id": data.get("album", base.album_id),
+            "tags": tuple(dict.fromkeys([*base.tags, *(normalise_text(t) for t in data.get("tag", []))])),
+            "exclude_tags": tuple(dict.fromkeys([*base.exclude_tags,
+                                                 *(normalise_text(t) for t in data.get("exclude_tag", []))])),
+            "favourite": base.favourite if data.get("favourite") is None else data["favourite"],
+            "camera": data.get("camera", "").strip() or base.camera,
+            "place": data.get("place", "").strip() or base.place,
+            "file_types": tuple(dict.fromkeys([*base.file_types, *data.get("type", [])])),
+            "has_text": base.has_text if data.get("has_text") is None else data["has_text"],
+        }
+        filters = replace(base, **changes)
+        return filters_for_owner(owner=self.context["request"].user, filters=filters,
+                                 album_name=None if data.get("album") else album_name)
+
+
+def filters_data(filters: PhotoFilters) -> dict:
+    """The filters a list or search applied, in the parameters' names (empty ones left out)."""
+    data = {"taken_after": filters.taken_after and filters.taken_after.isoformat(),
+            "taken_before": filters.taken_before and filters.taken_before.isoformat(),
+            "album": filters.album_id, "tag": list(filters.tags), "exclude_tag": list(filters.exclude_tags),
+            "favourite": filters.favourite, "camera": filters.camera, "place": filters.place,
+            "type": list(filters.file_types), "has_text": filters.has_text}
+    return {name: value for name, value in data.items() if value not in (None, [], "")}

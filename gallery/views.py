@@ -13,6 +13,7 @@ from gallery.models import Photo
 from gallery.services import uploads
 from imagesearch.exceptions import ApplicationError, get_or_404
 from imagesearch.ratelimit import rate_limit
+from search.selectors.page_filters import page_filters
 from search.selectors.photo_text import photo_text_progress
 from search.selectors.tags import tag_filter_clean
 
@@ -28,8 +29,14 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
         status_filter = None
     tag_filter = tag_filter_clean(request.GET.get("tag"))
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "taken"
-    photos = selectors.photo_list(owner=request.user, status=status_filter, tag=tag_filter, ordering=SORTS[sort])
+    # The searches' filters (the panel, chips to remove them); a bad one is shown, the list unfiltered.
+    filters = page_filters(owner=request.user, path=request.path, params=request.GET)
+    if filters.errors:
+        messages.error(request, " ".join(filters.errors))
+    photos = selectors.photo_list(owner=request.user, status=status_filter, ordering=SORTS[sort],
+                                  filters=None if filters.errors else filters.filters)
     context = {
+        "page_filters": filters,
         "sort": sort,
         "list_label": "Timeline" if sort == "taken" else "Photos by date added",
         # The infinite scroll's fragments show no counts: they never count (fast on any page).

@@ -9,10 +9,22 @@ indexes' predicates say NOT trashed, so the index never holds them. Plans:
   (the HNSW index serves cosine only). The plan is chosen here, by gallery size, because the
   planner picks HNSW even for tiny galleries on halfvec tables, where it is slower and, without
   iterative scans, incomplete.
+
+Filters (search.filters, as a Photo queryset from search.selectors.filters: `within`) narrow a
+search to the photos that pass them, and the plan follows the number of those photos, counted here
+with a bounded count (`SELECT count(*) FROM (... LIMIT bound + 1)`: at most bound + 1 rows read,
+through the filter columns' indexes), never the planner's guess:
+- few enough photos (EXACT_SCAN_MAX_ROWS, or fewer than an index scan would visit to find `depth`
+  of them: depth x index rows / photos): an exact scan of exactly those photos' vectors;
+- more: the HNSW index with iterative scans, each candidate checked against the filters (a
+  correlated sub-query that the planner cannot turn into a join), `hnsw.max_scan_tuples` raised
+  for the filter's share of the index so that the scan finds `depth` photos before it gives up.
+  Should it still come back short (the estimate was wrong), the exact scan answers instead.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import weakref
@@ -24,6 +36,8 @@ import numpy as np
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from pgvector import HalfVector, Vector
 from pgvector.psycopg.halfvec import HalfVectorBinaryDumper, HalfVectorDumper
 from pgvector.psycopg.vector import VectorBinaryDumper, VectorDumper
@@ -43,6 +57,11 @@ HNSW_EF_SEARCH_MIN = int(getattr(settings, "SEARCH_HNSW_EF_SEARCH", 40))
 HNSW_EF_CONSTRUCTION = 128
 HNSW_EF_SEARCH_MAX = 1000
 GALLERY_SIZE_TTL_SECONDS = 30.0
+HNSW_MAX_SCAN_TUPLES_MIN = 20_000  # pgvector's default
+HNSW_MAX_SCAN_TUPLES_MAX = 2_000_000
+# An index scan for `depth` photos among a share s of the index visits about depth / s tuples;
+# allow this many times that before it stops (iterative scans stop early once the LIMIT is met).
+HNSW_SCAN_MARGIN = 4
 
 # metric -> (pgvector operator, how a distance becomes a score where higher is more similar)
 METRICS = {
@@ -192,12 +211,21 @@ def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
                          PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
 
 
+def index_size(*, model: EmbeddingModel) -> int:
+    """How many vectors the model's HNSW index holds (every owner's, outside the trash; cached)."""
+    return _cached_count((model.pk, "index"), PhotoEmbedding.objects.filter(model=model, trashed=False))
+
+
 def _cached_count(key: tuple, queryset) -> int:
+    return _cached(key, queryset.count)
+
+
+def _cached(key: tuple, compute) -> int:
     now = time.monotonic()
     cached = _sizes.get(key)
     if cached and now - cached[0] < GALLERY_SIZE_TTL_SECONDS:
         return cached[1]
-    size = queryset.count()
+    size = compute()
     with _sizes_lock:
         _sizes[key] = (now, size)
     return size
@@ -205,6 +233,90 @@ def _cached_count(key: tuple, queryset) -> int:
 
 def uses_index(*, model: EmbeddingModel, owner_id: int, metric: str = "cosine") -> bool:
     return metric == "cosine" and gallery_size(model=model, owner_id=owner_id) > EXACT_SCAN_MAX_ROWS
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one search for `depth` photos runs: through the HNSW index or an exact scan, and why
+    (`rows`: the photos searched, the gallery or those passing the filters, counted up to `bound` + 1)."""
+
+    use_index: bool
+    rows: int
+    depth: int
+    bound: int = EXACT_SCAN_MAX_ROWS
+    index_rows: int = 0
+    filtered: bool = False
+
+    @property
+    def max_scan_tuples(self) -> int:
+        """Enough index tuples to find `depth` of the `rows` photos among the index's rows."""
+        wanted = HNSW_SCAN_MARGIN * self.depth * self.index_rows / max(self.rows, 1)
+        return int(min(HNSW_MAX_SCAN_TUPLES_MAX, max(HNSW_MAX_SCAN_TUPLES_MIN, wanted)))
+
+
+def exact_scan_bound(*, depth: int, index_rows: int) -> int:
+    """The most photos an exact scan takes on: EXACT_SCAN_MAX_ROWS, or more while an index scan
+    would visit more tuples than there are photos (depth x index rows / photos > photos)."""
+    return max(EXACT_SCAN_MAX_ROWS, math.isqrt(max(depth, 1) * index_rows))
+
+
+def _ids_sql(within: QuerySet, *, owner_id: int) -> tuple[str, tuple]:
+    """The ids of the owner's photos outside the trash that pass the filters `within`."""
+    return within.filter(owner_id=owner_id, trashed_at__isnull=True).order_by().values("id").query.sql_with_params()
+
+
+def filtered_count(*, within: QuerySet, owner_id: int, bound: int) -> int:
+    """How many of the owner's photos pass the filters, counting at most bound + 1 (cached
+    briefly, as the gallery's size: paging through one search counts once)."""
+    sql, params = _ids_sql(within, owner_id=owner_id)
+
+    def count() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) AS filtered", [*params, bound + 1])
+            return int(cursor.fetchone()[0])
+
+    return _cached(("filtered", sql, tuple(map(str, params)), bound), count)
+
+
+def search_plan(*, model: EmbeddingModel, owner_id: int, metric: str = "cosine", within: QuerySet | None = None,
+                depth: int = 10) -> Plan:
+    """The plan of a search for `depth` photos: by the gallery's size, or by the filtered count."""
+    size = gallery_size(model=model, owner_id=owner_id)
+    filtered = within is not None
+    if metric != "cosine" or size <= EXACT_SCAN_MAX_ROWS:
+        return Plan(use_index=False, rows=size, depth=depth, filtered=filtered)
+    index_rows = index_size(model=model)
+    if not filtered:
+        return Plan(use_index=True, rows=size, depth=depth, index_rows=index_rows)
+    bound = exact_scan_bound(depth=depth, index_rows=index_rows)
+    rows = filtered_count(within=within, owner_id=owner_id, bound=bound)
+    return Plan(use_index=rows > bound, rows=rows, depth=depth, bound=bound, index_rows=index_rows, filtered=True)
+
+
+def _ordered_sql(*, select: str, table: str, where: str, params: list, owner_id: int, within: QuerySet | None,
+                 use_index: bool) -> tuple[str, list]:
+    """`SELECT photo_id, <distance> AS distance FROM table WHERE <where> AND owner_id = <owner>
+    ORDER BY distance LIMIT %s OFFSET %s` (the caller appends limit and offset to the params),
+    among the photos that pass the filters `within` when given, in a plan fixed here rather than
+    left to the planner's statistics:
+    - index scan: each candidate checked against the filters by a correlated sub-query on the
+      photo's primary key (OFFSET 0 keeps PostgreSQL from turning it into a join, which could leave
+      the index; `_fetch_ordered` disables sorts, so the ordered index scan is the plan);
+    - exact scan: the filtered photos' ids first, then each one's row by its (photo, …) unique
+      index: a LATERAL sub-query (OFFSET 0 again) with no owner condition the planner could
+      prefer, since the photos are the owner's already."""
+    if within is None:
+        return (f"SELECT photo_id, {select} AS distance FROM {table} WHERE {where} AND owner_id = %s "
+                "ORDER BY distance LIMIT %s OFFSET %s", [*params, owner_id])
+    if use_index:
+        check, check_params = within.order_by().filter(pk=RawSQL(f"{table}.photo_id", ())).values("id").query.sql_with_params()
+        return (f"SELECT photo_id, {select} AS distance FROM {table} WHERE {where} AND owner_id = %s "
+                f"AND EXISTS ({check} OFFSET 0) ORDER BY distance LIMIT %s OFFSET %s",
+                [*params, owner_id, *check_params])
+    ids, ids_params = _ids_sql(within, owner_id=owner_id)
+    return (f"SELECT found.photo_id, found.distance FROM ({ids}) AS kept CROSS JOIN LATERAL ("
+            f"SELECT photo_id, {select} AS distance FROM {table} WHERE {table}.photo_id = kept.id AND {where} OFFSET 0"
+            ") AS found ORDER BY found.distance LIMIT %s OFFSET %s", [*ids_params, *params])
 
 
 def nearest(
@@ -217,51 +329,69 @@ def nearest(
     metric: str = "cosine",
     exclude_photo_id: int | None = None,
     exact: bool | None = None,
+    within: QuerySet | None = None,
 ) -> list[Match]:
-    """The owner's photos nearest to `query`, best first. `exact` forces a plan (tests compare plans; exact recall)."""
+    """The owner's photos nearest to `query`, best first; with `within` (the owner's photos that
+    pass filters: search.selectors.filters.filtered_photos), among those only. `exact` forces a plan
+    (tests compare plans; exact recall)."""
     if metric not in METRICS:
         raise UnknownMetric(f"Unknown metric {metric!r}; choose one of: {', '.join(METRICS)}.")
     operator, to_score = METRICS[metric]
     if query.shape != (model.dimensions,):
         raise ValueError(f"query of shape {query.shape} for a {model.dimensions}-d model")
-    use_index = (not exact) if exact is not None and metric == "cosine" else uses_index(
-        model=model, owner_id=owner_id, metric=metric)
-    dims = int(model.dimensions)
-    column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    params: list = [halfvec_param(query), model.pk, owner_id]
-    exclude = ""
-    if exclude_photo_id is not None:
-        exclude = "AND photo_id <> %s"
-        params.append(exclude_photo_id)
-    params += [limit, offset]
-    sql = (
-        f"SELECT photo_id, {column} {operator} %s::halfvec({dims}) AS distance FROM {TABLE} "
-        f"WHERE model_id = %s AND NOT trashed AND owner_id = %s {exclude} ORDER BY distance LIMIT %s OFFSET %s"
-    )
-    rows = _fetch_ordered(sql, params, use_index=use_index, depth=limit + offset)
+    plan = search_plan(model=model, owner_id=owner_id, metric=metric, within=within, depth=limit + offset)
+    use_index = (not exact) if exact is not None and metric == "cosine" else plan.use_index
+    rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
+                         operator=operator, exclude_photo_id=exclude_photo_id, within=within, use_index=use_index,
+                         max_scan_tuples=plan.max_scan_tuples)
+    if use_index and exact is None and len(rows) < limit and within is not None:
+        # The index gave up before finding a full page: the count was off; the exact scan is certain.
+        rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
+                             operator=operator, exclude_photo_id=exclude_photo_id, within=within, use_index=False)
     return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
             for photo_id, distance in rows]
 
 
-def _fetch_ordered(sql: str, params: list, *, use_index: bool, depth: int) -> list[tuple]:
+def _nearest_rows(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int, offset: int, operator: str,
+                  exclude_photo_id: int | None, within: QuerySet | None, use_index: bool,
+                  max_scan_tuples: int | None = None) -> list[tuple]:
+    dims = int(model.dimensions)
+    column = f"embedding::halfvec({dims})" if use_index else "embedding"
+    where, params = "model_id = %s AND NOT trashed", [halfvec_param(query), model.pk]
+    if exclude_photo_id is not None:
+        where += " AND photo_id <> %s"
+        params.append(exclude_photo_id)
+    sql, params = _ordered_sql(select=f"{column} {operator} %s::halfvec({dims})", table=TABLE, where=where,
+                               params=params, owner_id=owner_id, within=within, use_index=use_index)
+    return _fetch_ordered(sql, [*params, limit, offset], use_index=use_index, depth=limit + offset,
+                          max_scan_tuples=max_scan_tuples)
+
+
+def _fetch_ordered(sql: str, params: list, *, use_index: bool, depth: int, max_scan_tuples: int | None = None) -> list[tuple]:
     """Run a `... ORDER BY distance LIMIT` query in one round trip; through HNSW, with iterative
     scans so that filters cannot starve the result, and re-sorted.
 
     The HNSW settings are transaction-local (`set_config(..., true)`) and sent in one pipeline
     with the query: statements before a pipeline's Sync share one transaction, so the settings
     hold for the query and end with it, with no BEGIN, SET or COMMIT round trips of their own.
+    enable_sort off: the ordered index scan needs no sort, any other plan of ORDER BY distance does.
     """
     with binary_cursor() as cursor:
         if not use_index:
             cursor.execute(sql, params)
             return cursor.fetchall()
         ef_search = min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
+        settings_sql = ("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                        "set_config('hnsw.ef_search', %s, true), set_config('enable_sort', 'off', true)")
+        settings_params = [str(int(ef_search))]
+        if max_scan_tuples is not None and max_scan_tuples != HNSW_MAX_SCAN_TUPLES_MIN:
+            settings_sql += ", set_config('hnsw.max_scan_tuples', %s, true)"
+            settings_params.append(str(int(max_scan_tuples)))
         # relaxed_order may return rows slightly out of order; a materialised CTE re-sorts them
         # ("+ 0": PostgreSQL 17+ would otherwise trust the CTE's order and skip the sort).
         sql = f"WITH candidates AS MATERIALIZED ({sql}) SELECT * FROM candidates ORDER BY distance + 0"
         with connection.wrap_database_errors, cursor.connection.pipeline():
-            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-                           "set_config('hnsw.ef_search', %s, true)", [str(int(ef_search))])
+            cursor.execute(settings_sql, settings_params)
             cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -325,21 +455,39 @@ def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> 
     )
 
 
-def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
-    """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
+def tag_search_plan(*, owner_id: int, within: QuerySet | None = None, depth: int = 10) -> Plan:
+    """As search_plan, for the tag vectors' table and its HNSW index."""
     size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
-    use_index = size > EXACT_SCAN_MAX_ROWS
-    sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
-           "WHERE NOT trashed AND owner_id = %s")
-    # The exact plan must not reach the HNSW index, which the planner may pick (on fresh or stale
-    # statistics): without iterative scans it yields ef_search rows of the whole table, and the owner
-    # filter can leave none. No index orders by "distance + 0".
-    sql = f"{sql} ORDER BY distance LIMIT %s OFFSET %s" if use_index else \
-        f"SELECT * FROM ({sql}) AS owned ORDER BY distance + 0 LIMIT %s OFFSET %s"
-    rows = _fetch_ordered(sql, [vector_param(query), owner_id, limit, offset], use_index=use_index,
-                          depth=limit + offset)
+    if size <= EXACT_SCAN_MAX_ROWS:
+        return Plan(use_index=False, rows=size, depth=depth, filtered=within is not None)
+    index_rows = _cached_count(("tag vectors",), PhotoTagVector.objects.filter(trashed=False))
+    if within is None:
+        return Plan(use_index=True, rows=size, depth=depth, index_rows=index_rows)
+    bound = exact_scan_bound(depth=depth, index_rows=index_rows)
+    rows = filtered_count(within=within, owner_id=owner_id, bound=bound)
+    return Plan(use_index=rows > bound, rows=rows, depth=depth, bound=bound, index_rows=index_rows, filtered=True)
+
+
+def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0,
+                          within: QuerySet | None = None) -> list[Match]:
+    """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best
+    first; with `within`, among the photos that pass filters only (as `nearest`)."""
+    plan = tag_search_plan(owner_id=owner_id, within=within, depth=limit + offset)
+
+    def rows(use_index: bool) -> list[tuple]:
+        # "+ 0" on the exact scan: an ORDER BY the index cannot serve, so the planner scans exactly.
+        distance = "vector <=> %s::vector" if use_index else "(vector <=> %s::vector) + 0"
+        sql, params = _ordered_sql(select=distance, table=TAG_VECTOR_TABLE, where="NOT trashed",
+                                   params=[vector_param(query)], owner_id=owner_id, within=within,
+                                   use_index=use_index)
+        return _fetch_ordered(sql, [*params, limit, offset], use_index=use_index, depth=limit + offset,
+                              max_scan_tuples=plan.max_scan_tuples)
+
+    found = rows(plan.use_index)
+    if plan.use_index and within is not None and len(found) < limit:
+        found = rows(False)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
-            for photo_id, distance in rows]
+            for photo_id, distance in found]
 
 
 def gallery_tags_near(*, owner_id: int, query: np.ndarray, limit: int, exclude: list[str]) -> list[tuple[str, int, float]]:

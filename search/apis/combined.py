@@ -36,7 +36,7 @@ class PhotosLikeApi(WordsThrottleMixin, APIView):
 
     @extend_schema(parameters=[InputSerializer], responses=CombinedSearchResultSerializer)
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         photos = combined.photos_of_user(owner=request.user, ids=data.validated_data["photo_ids"])
         result = combined.search_like_photos(photos=photos, words=data.validated_data.get("q", ""),

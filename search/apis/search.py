@@ -10,6 +10,7 @@ from gallery.selectors import photo_get
 from imagesearch.parsers import SafeJSONParser
 from search import combine
 from search.inputs import MAX_QUERY_LENGTH, parse_box
+from search.query_syntax import ParsedQuery, parse_query
 from search.selectors import combined, photo_search
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 from search.serializers import (
@@ -52,7 +53,7 @@ class PhotoSimilarApi(WordsThrottleMixin, APIView):
 
     @extend_schema(parameters=[InputSerializer], responses=CombinedSearchResultSerializer)
     def get(self, request, photo_id: int):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         photo = photo_get(owner=request.user, photo_id=photo_id)
         if data.validated_data.get("q"):
@@ -68,7 +69,11 @@ class TextSearchApi(APIView):
     @extend_schema_serializer(component_name="TextSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
-                                  help_text="Words or a phrase, e.g. 'dog on a beach'.")
+                                  help_text="Words or a phrase, e.g. 'dog on a beach', with the search box's "
+                                  "filters if `syntax` is true: beach in:\"Summer 2024\" after:2023-06 before:2024 "
+                                  "camera:iphone place:lisbon tag:dog is:favourite type:heic has:text -people. "
+                                  "A filter parameter given as well wins over the same filter typed in q.")
+        syntax = serializers.BooleanField(default=True, help_text="false: q is words only (a colon is just a colon).")
         mode = serializers.ChoiceField(choices=list(photo_search.TEXT_MODES), default="hybrid",
                                        help_text="hybrid: CLIP fused with the GloVe match of tags and the text read in "
                                                  "photos; clip, tags or text alone.")
@@ -79,15 +84,27 @@ class TextSearchApi(APIView):
 
     @extend_schema(parameters=[InputSerializer], responses=TextSearchResultSerializer)
     def get(self, request):
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(data=request.query_params, context={"request": request})
         data.is_valid(raise_exception=True)
         text = data.validated_data["q"]
-        result = combined.search_words_without(owner=request.user, text=text, options=data.options(),
-                                               without=data.validated_data.get("without", []),
+        parsed = parse_query(text) if data.validated_data["syntax"] else ParsedQuery(words=text)
+        if parsed.errors:
+            raise serializers.ValidationError({"q": list(parsed.errors)})
+        if not parsed.words.strip():
+            raise serializers.ValidationError({"q": ["Type words to search for; filters alone are a photo list: "
+                                                     "GET /api/photos/ takes the same filters."]})
+        options = data.options(base=parsed.filters, album_name=parsed.album_name)
+        # `-people` typed in q: the words' vector moved away from "people" (and photos tagged
+        # "people" left out by the filters, see search.query_syntax).
+        result = combined.search_words_without(owner=request.user, text=parsed.words, options=options,
+                                               without=[*data.validated_data.get("without", []),
+                                                        *parsed.negative_terms],
                                                weight=data.validated_data["without_weight"],
                                                mode=data.validated_data["mode"])
-        _, related = related_words(word=combined.split_without(text)[0], limit=RELATED_TAGS_SHOWN, owner=request.user)
-        return Response(combined_result_data(result, request=request, query=text, mode=data.validated_data["mode"],
+        _, related = related_words(word=parsed.words, limit=RELATED_TAGS_SHOWN, owner=request.user)
+        return Response(combined_result_data(result, request=request, query=text, words=parsed.words,
+                                             negative_terms=list(parsed.negative_terms),
+                                             mode=data.validated_data["mode"],
                                              related_tags=[{"name": r.word, "photos": r.photos} for r in related],
                                              low_confidence=result.low_confidence, message=result.message))
 
@@ -121,7 +138,7 @@ class RegionSearchApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SearchResultSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         photo = photo_get(owner=request.user, photo_id=data.validated_data["photo_id"])
         result = photo_search.search_region(photo=photo, box=data.validated_data["box"], options=data.options())
@@ -141,7 +158,7 @@ class ImageSearchApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CombinedSearchResultSerializer)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         if data.validated_data.get("q"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
@@ -12,6 +12,7 @@ from gallery import images
 from gallery.models import Photo
 from imagesearch.exceptions import ApplicationError
 from search import query_encoding, vectors
+from search.filters import PhotoFilters
 from search.inputs import clean_box, clean_query
 from search.models import EmbeddingModel
 from search.ranking import reciprocal_rank_fusion
@@ -19,6 +20,7 @@ from search.selectors import photo_text as text_selectors
 from search.selectors import tags as tag_selectors
 from search.selectors import words as word_selectors
 from search.selectors.embedding_models import active_model, trained_labels
+from search.selectors.filters import filtered_photos
 from search.text import text_vector
 
 REGION_DECODE_SIZE = 2048
@@ -53,6 +55,7 @@ class SearchOptions:
     offset: int = 0
     min_score: float | None = None
     metric: str = "cosine"
+    filters: PhotoFilters = field(default_factory=PhotoFilters)  # every mode searches among these photos only
 
 
 @dataclass
@@ -78,7 +81,8 @@ def photos_near(*, owner_id: int, query: np.ndarray, options: SearchOptions, exc
     if model is None:
         return _empty(options)
     matches = vectors.nearest(model=model, owner_id=owner_id, query=query, limit=options.limit,
-                              offset=options.offset, metric=options.metric, exclude_photo_id=exclude_photo_id)
+                              offset=options.offset, metric=options.metric, exclude_photo_id=exclude_photo_id,
+                              within=filtered_photos(owner_id=owner_id, filters=options.filters))
     full_page = len(matches) == options.limit
     if options.min_score is not None:
         # Results are sorted best first, so the cutoff only trims the tail.
@@ -135,20 +139,22 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     _check_metric(options)
     # One fixed depth for every page of a query, so that pages neither repeat nor skip photos.
     depth = HYBRID_DEPTH
+    within = filtered_photos(owner_id=owner.pk, filters=options.filters)
     rankings, ranking_weights = [], []
     scores: dict[int, float] = {}
     clip_query = text_vector(text)
     if mode == "hybrid":
         clip_matches = vectors.nearest(model=model, owner_id=owner.pk, query=clip_query, limit=depth,
-                                       metric=options.metric)
+                                       metric=options.metric, within=within)
         scores = {match.photo_id: match.score for match in clip_matches}
         rankings.append([match.photo_id for match in clip_matches])
         ranking_weights.append(1.0)
     if words.vector is not None:
         rankings.append([m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector,
-                                                                            limit=depth)
+                                                                            limit=depth, within=within)
                          if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY])
         ranking_weights.append(TAG_RANKING_WEIGHT)
+    text_ranking = _passing(text_ranking, within=within)
     if text_ranking:
         rankings.append(text_ranking)
         ranking_weights.append(text_ranking_weight)
@@ -163,8 +169,19 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
     return _flag_low_confidence(result, text=text, words=words)
 
 
+def _passing(photo_ids: list[int], *, within) -> list[int]:
+    """The photos of a ranking that pass the filters (`within`: search.selectors.filters), in order."""
+    if within is None or not photo_ids:
+        return photo_ids
+    kept = set(within.filter(pk__in=photo_ids).values_list("pk", flat=True))
+    return [photo_id for photo_id in photo_ids if photo_id in kept]
+
+
 def _text_alone(*, owner, text: str, options: SearchOptions) -> SearchResult:
     matches = text_selectors.text_ranking(owner_id=owner.pk, text=text, limit=HYBRID_DEPTH)
+    kept = set(_passing([m.photo_id for m in matches], within=filtered_photos(owner_id=owner.pk,
+                                                                               filters=options.filters)))
+    matches = [m for m in matches if m.photo_id in kept]
     scores = {match.photo_id: match.score for match in matches}
     ranked = [match.photo_id for match in matches if options.min_score is None or match.score >= options.min_score]
     return _page(owner=owner, ranked=ranked, scores=scores, options=options, model_key=query_encoding.active_model().key)

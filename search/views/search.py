@@ -2,9 +2,10 @@
 
 import functools
 import uuid
+from dataclasses import replace
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,9 @@ from imagesearch.ratelimit import rate_limit
 from search import query_encoding
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.inputs import parse_box
+from search.query_syntax import ParsedQuery, filters_params, parse_query
 from search.selectors import combined, photo_search
+from search.selectors.page_filters import page_filters
 from search.selectors.photo_search import SearchOptions
 from search.selectors.words import RELATED_TAGS_SHOWN, related_words
 
@@ -33,18 +36,24 @@ def _back(request):
     return redirect("gallery:home")
 
 
-def _results_page(request, *, title: str, run, context: dict | None = None, template: str = "search/results.html"):
-    """Validate the paging/cutoff form, run the search, render results or the error."""
+def _results_page(request, *, title: str, run, context: dict | None = None, template: str = "search/results.html",
+                  typed: ParsedQuery | None = None):
+    """Validate the paging/cutoff form and the filters (the panel's, and those typed in the box),
+    run the search among the photos that pass them, render results or the error."""
     form = SearchOptionsForm(request.GET or None)
-    context = {"title": title, "form": form, **(context or {})}
+    page = page_filters(owner=request.user, path=request.path, params=request.GET, typed=typed)
+    context = {"title": title, "form": form, "page_filters": page, **(context or {})}
     status = 200
     if form.is_bound and not form.is_valid():
         context["error"] = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
         status = 400
+    elif page.errors:
+        context["error"] = " ".join(page.errors)
+        status = 400
     else:
         options = form.options() if form.is_bound else SearchOptions(limit=PAGE_SIZE)
         try:
-            context["result"] = run(options)
+            context["result"] = run(replace(options, filters=page.filters))
             if getattr(context["result"], "combination", None):
                 context["title"] = context["result"].combination.description
         except ApplicationError as exc:
@@ -69,17 +78,29 @@ def _rate_limit_with_words(view):
 @rate_limit("search")  # these run the CLIP model (here, or on an ML worker)
 def text_search(request):
     if "q" not in request.GET:
-        return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
+        return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": "",
+                                                       "page_filters": page_filters(owner=request.user,
+                                                                                    path=request.path,
+                                                                                    params=request.GET)})
     query = request.GET.get("q", "")
+    typed = parse_query(query)
+    if not typed.errors and not typed.words.strip() and (not typed.filters.is_empty or typed.album_name):
+        # Filters alone: the timeline with those filters.
+        page = page_filters(owner=request.user, path=request.path, params=request.GET, typed=typed)
+        if not page.errors:
+            params = QueryDict(mutable=True)
+            for name, values in filters_params(page.filters).items():
+                params.setlist(name, values)
+            return redirect(f"{reverse('gallery:home')}?{params.urlencode()}")
     mode = request.GET.get("mode") or "hybrid"  # an unknown one is the page's error message
     without = [word for value in request.GET.getlist("without") for word in value.split(",") if word.strip()]
-    related = related_words(word=combined.split_without(query)[0], limit=RELATED_TAGS_SHOWN, owner=request.user)[1]
-    return _results_page(request, title=f"“{query.strip()}”" if query.strip() else "Search",
+    related = related_words(word=typed.words, limit=RELATED_TAGS_SHOWN, owner=request.user)[1] if typed.words else []
+    return _results_page(request, title=f"“{typed.words.strip()}”" if typed.words.strip() else "Search",
                          context={"query": query, "related_tags": related, "without": ",".join(without),
-                                  "mode": mode, "modes": TEXT_MODE_LABELS},
-                         run=lambda options: combined.search_words_without(owner=request.user, text=query,
-                                                                           without=without, options=options,
-                                                                           mode=mode))
+                                  "mode": mode, "modes": TEXT_MODE_LABELS}, typed=typed,
+                         run=lambda options: combined.search_words_without(
+                             owner=request.user, text=typed.words, without=[*without, *typed.negative_terms],
+                             options=options, mode=mode))
 
 
 @_rate_limit_with_words

@@ -1,0 +1,73 @@
+"""The filters of a page (the results pages and the timeline): the panel's parameters and the
+search box's syntax, checked against the owner's albums, with the chips that show them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from django.http import QueryDict
+
+from imagesearch.exceptions import NotFound
+from search.filters import FILE_TYPES, PhotoFilters
+from search.query_syntax import PARAMETERS as PANEL_PARAMETERS
+from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips
+from search.selectors.filters import album_choices, filters_for_owner
+
+# Parameters that are a position in a list, not a filter: a removed chip starts the list again.
+POSITION_PARAMETERS = ("offset", "cursor", "month", "page")
+
+
+@dataclass
+class PageFilters:
+    filters: PhotoFilters
+    chips: list[dict] = field(default_factory=list)  # {"label", "url"}: the page without that filter
+    errors: list[str] = field(default_factory=list)
+    panel: dict = field(default_factory=dict)  # the panel's current values
+    albums: list[tuple[int, str]] = field(default_factory=list)
+    file_types: tuple[str, ...] = tuple(FILE_TYPES)
+    keep: dict = field(default_factory=dict)  # the page's other parameters (q, sort, …), for the panel's form
+
+
+def _url(path: str, query: QueryDict) -> str:
+    text = query.urlencode()
+    return f"{path}?{text}" if text else path
+
+
+def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | None = None) -> PageFilters:
+    """The filters the page's parameters (and the search box's `typed` syntax) ask for."""
+    panel, album_id, errors = filters_from_params(params)
+    errors = [*errors, *(typed.errors if typed else ())]
+    filters = merged(typed.filters, panel) if typed else panel
+    if album_id is not None:
+        filters = replace(filters, album_id=album_id)
+    try:
+        filters = filters_for_owner(owner=owner, filters=filters,
+                                    album_name=typed.album_name if typed and album_id is None else None)
+    except NotFound as exc:
+        errors.append(exc.message)
+    base = params.copy()
+    for name in POSITION_PARAMETERS:
+        base.pop(name, None)
+    chips = []
+    for chip in typed.chips if typed else ():
+        query = base.copy()
+        query["q"] = chip.query
+        chips.append({"label": chip.label, "url": _url(path, query)})
+    panel_shown = filters_from_params(params)[0]
+    for label, name, value in param_chips(panel_shown if album_id is None else
+                                          replace_album(panel_shown, filters, album_id)):
+        query = base.copy()
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
+        chips.append({"label": label, "url": _url(path, query)})
+    keep = {name: params.get(name) for name in params if name not in PANEL_PARAMETERS + POSITION_PARAMETERS}
+    return PageFilters(filters=filters, chips=chips, errors=errors, albums=album_choices(owner=owner), keep=keep,
+                       panel={name: params.get(name, "") for name in
+                              ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type",
+                               "has_text")})
+
+
+def replace_album(panel: PhotoFilters, filters: PhotoFilters, album_id: int) -> PhotoFilters:
+    return replace(panel, album_id=album_id, album_name=filters.album_name if filters.album_id == album_id else "")

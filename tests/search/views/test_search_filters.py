@@ -1,0 +1,65 @@
+"""Filters on the pages: typed syntax shown back as removable chips, the filter panel, the
+timeline filtered, mistakes and other users' albums as visible messages."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from gallery.models import Photo
+from tests import images
+from tests.factories import album_factory, photo_rows, ready_photo_factory
+
+
+@pytest.fixture
+def gallery(user):
+    photos = [ready_photo_factory(owner=user, data=images.jpeg(120, 90, seed=s)) for s in range(3)]
+    Photo.objects.filter(pk=photos[0].pk).update(camera="Apple iPhone 13", favourite=True)
+    return photos
+
+
+def test_typed_filters_narrow_the_results_and_come_back_as_chips(browser_client, gallery):
+    response = browser_client.get("/search/", {"q": "a photo camera:iphone is:favourite"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [item.photo.pk for item in response.context["result"].results] == [gallery[0].pk]
+    chips = response.context["page_filters"].chips
+    assert [chip["label"] for chip in chips] == ["Camera: iphone", "Favourites"]
+    assert 'id="filter-chips"' in html and "Remove Camera: iphone" in html
+    removed = browser_client.get(chips[0]["url"])
+    assert [c["label"] for c in removed.context["page_filters"].chips] == ["Favourites"]
+    assert removed.context["query"] == "a photo is:favourite"
+
+
+def test_the_panel_filters_similar_photos_and_its_chips_remove_them(browser_client, gallery):
+    response = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"camera": "iphone"})
+    assert [item.photo.pk for item in response.context["result"].results] == [gallery[0].pk]
+    (chip,) = response.context["page_filters"].chips
+    assert chip["label"] == "Camera: iphone" and "camera" not in chip["url"]
+    assert 'id="filter-panel"' in response.content.decode()
+
+
+@pytest.mark.parametrize("query, message", [
+    ("dog colour:red", "Unknown filter"),
+    ("dog after:2023-13", "is not a date"),
+    ('dog in:"No such album"', "no album called"),
+])
+def test_mistakes_are_shown_not_500s(browser_client, gallery, query, message):
+    response = browser_client.get("/search/", {"q": query})
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def test_another_users_album_is_a_message_not_their_photos(browser_client, gallery, other_user):
+    theirs = album_factory(owner=other_user, name="Theirs")
+    response = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"album": theirs.pk})
+    assert response.status_code == 400 and "Album not found" in response.content.decode()
+    assert "result" not in response.context
+
+
+def test_filters_alone_open_the_timeline_filtered(browser_client, user):
+    photo_rows(owner=user, taken=[datetime(2022, 5, 1, tzinfo=timezone.utc)] * 3
+               + [datetime(2024, 5, 1, tzinfo=timezone.utc)] * 2, camera="Ricoh GR")
+    response = browser_client.get("/search/", {"q": "camera:ricoh after:2024"})
+    assert response.status_code == 302 and "camera=ricoh" in response["Location"]
+    page = browser_client.get(response["Location"])
+    assert len(page.context["page"].photos) == 2
+    assert [c["label"] for c in page.context["page_filters"].chips] == ["From 1 Jan 2024", "Camera: ricoh"]
