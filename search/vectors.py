@@ -18,12 +18,13 @@ import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from pgvector import HalfVector, Vector
 from pgvector.psycopg.halfvec import HalfVectorBinaryDumper, HalfVectorDumper
@@ -214,15 +215,17 @@ def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
     """How many vectors the owner has for the model outside the trash (cached briefly: it only
     picks the plan)."""
     return _cached_count((model.pk, owner_id),
-                         PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
+                         lambda: PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
 
 
-def _cached_count(key: tuple, queryset) -> int:
+def _cached_count(key: tuple, queryset: Callable[[], QuerySet]) -> int:
+    """`queryset().count()`, remembered for a while; the queryset is only built on a miss (building
+    one costs more than the search it picks a plan for)."""
     now = time.monotonic()
     cached = _sizes.get(key)
     if cached and now - cached[0] < GALLERY_SIZE_TTL_SECONDS:
         return cached[1]
-    size = queryset.count()
+    size = queryset().count()
     with _sizes_lock:
         _sizes[key] = (now, size)
     return size
@@ -352,7 +355,7 @@ def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> 
 
 def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offset: int = 0) -> list[Match]:
     """The owner's photos whose tag vectors lie nearest to a GloVe query vector (cosine), best first."""
-    size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
+    size = _cached_count(("tag vectors", owner_id), lambda: PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
     sql = (f"SELECT photo_id, vector <=> %s::vector AS distance FROM {TAG_VECTOR_TABLE} "
            "WHERE NOT trashed AND owner_id = %s ORDER BY distance LIMIT %s OFFSET %s")
     rows = _fetch_ordered(sql, [vector_param(query), owner_id, limit, offset], use_index=size > EXACT_SCAN_MAX_ROWS,
