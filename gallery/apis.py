@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -17,6 +17,7 @@ from gallery.serializers import PhotoOutputSerializer
 from gallery.services import uploads
 from gallery.services.favourites import photos_favourite_set
 from gallery.services.trash import photos_delete, photos_trash
+from imagesearch import media_storage
 from imagesearch.exceptions import NotFound
 from imagesearch.keyset import CURSOR_MAX_LENGTH
 from imagesearch.pagination import PageOrCursorPagination, keyset_response, paginate_with_cursors
@@ -151,6 +152,13 @@ class PhotoDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+FILE_RESPONSES = {
+    (200, "image/*"): bytes,
+    302: OpenApiResponse(description="With media in a bucket (MEDIA_STORAGE=s3): Location is a presigned URL "
+                         "of the file, valid MEDIA_URL_EXPIRY_SECONDS (300 s by default)."),
+}
+
+
 class _PhotoFileApi(APIView):
     """Media is private: files are streamed only to their owner (session or token)."""
 
@@ -163,10 +171,12 @@ class _PhotoFileApi(APIView):
         return super().handle_exception(exc)
 
     # `format` (DRF's renderer override) is not part of the API: the file is the file.
-    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses={(200, "image/*"): bytes})
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True)], responses=FILE_RESPONSES)
     def get(self, request, photo_id: int):
         # Also in the trash: its page shows it, and it can still be downloaded before it goes.
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id, trashed=None)
+        if redirect := self.redirect(photo):
+            return redirect
         try:
             handle = self.open(photo)
         except FileNotFoundError:
@@ -183,6 +193,15 @@ class _PhotoFileApi(APIView):
     def extra_headers(self, photo: Photo) -> dict[str, str]:
         return {}
 
+    def redirect(self, photo: Photo):
+        """In a bucket: a redirect to a short-lived presigned URL of the file (the owner was checked)."""
+        field = getattr(photo, self.field_name)
+        if not field:
+            return None  # `open` says why
+        return media_storage.presigned_redirect(
+            field.storage, field.name, content_type=self.content_type(photo),
+            disposition=self.extra_headers(photo).get("Content-Disposition", ""))
+
     def open(self, photo: Photo):
         field = getattr(photo, self.field_name)
         if not field:
@@ -193,8 +212,8 @@ class _PhotoFileApi(APIView):
         return "image/jpeg"
 
 
-def _inline_disposition(filename: str) -> str:
-    return f"inline; filename*=UTF-8''{quote(filename)}"
+def _disposition(kind: str, filename: str) -> str:
+    return f"{kind}; filename*=UTF-8''{quote(filename)}"
 
 
 class PhotoOriginalApi(_PhotoFileApi):
@@ -202,14 +221,26 @@ class PhotoOriginalApi(_PhotoFileApi):
 
     field_name = "original"
 
+    def redirect(self, photo: Photo):
+        return None if photo.external_path else super().redirect(photo)  # in place: a local file
+
     def open(self, photo: Photo):
         return photo.open_original()
 
     def content_type(self, photo: Photo) -> str:
         return photo.content_type
 
+    # The page's "Download original" asks for an attachment: a link's `download` attribute does
+    # nothing once the file comes from another origin (a bucket's presigned URL).
+    @extend_schema(parameters=[OpenApiParameter("format", exclude=True), OpenApiParameter(
+        "download", bool, description="true: served as an attachment (saved) rather than inline.")],
+        responses=FILE_RESPONSES)
+    def get(self, request, photo_id: int):
+        return super().get(request, photo_id)
+
     def extra_headers(self, photo: Photo) -> dict[str, str]:
-        return {"Content-Disposition": _inline_disposition(photo.original_name)}
+        kind = "attachment" if self.request.query_params.get("download") in ("true", "1") else "inline"
+        return {"Content-Disposition": _disposition(kind, photo.original_name)}
 
 
 class PhotoThumbnailApi(_PhotoFileApi):

@@ -72,7 +72,7 @@ def photos_zip(*, photos: list[Photo]) -> Iterator[bytes]:
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for photo, name in zip(photos, archive_names(photos)):
             try:
-                handle = photo.open_original()
+                handle = photo.open_original(streamed=True)
             except (OSError, ValueError):  # ValueError: no stored file and no external path
                 missing.append(name)
                 continue

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from imagesearch import media_storage
+
 
 def _random_path(folder: str, suffix: str) -> str:
     # Non-guessable and never derived from the user's file name.
@@ -111,11 +113,17 @@ class Photo(models.Model):
     def has_original(self) -> bool:
         return bool(self.original or self.external_path)
 
-    def open_original(self):
+    def open_original(self, *, streamed: bool = False):
         """The original's bytes: the stored copy, or the file an in-place import points at
-        (FileNotFoundError when it was moved or deleted there)."""
+        (FileNotFoundError when it was moved or deleted there). `streamed`: for reading once,
+        front to back (a zip, a copy): from a bucket the bytes flow as they arrive, unseekable,
+        instead of being downloaded whole first."""
         if self.external_path:
             return open(self.external_path, "rb")  # the caller closes it, as with FieldFile.open
+        if not self.original:
+            raise ValueError("The photo has no stored original.")
+        if streamed:
+            return media_storage.open_stream(self.original.storage, self.original.name)
         return self.original.open("rb")
 
     def __str__(self) -> str:

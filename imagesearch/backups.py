@@ -30,6 +30,8 @@ from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 
+from imagesearch import media_storage
+
 DATABASE_FILE = "database.dump"
 MEDIA_FOLDER = "media"
 MANIFEST_FILE = "manifest.json"
@@ -120,7 +122,7 @@ def backup_create(*, path: Path, progress: Callable[[str], None] | None = None) 
         target = path / MEDIA_FOLDER / name
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with default_storage.open(name, "rb") as source, open(target, "wb") as handle:
+            with media_storage.open_stream(default_storage, name) as source, open(target, "wb") as handle:
                 shutil.copyfileobj(source, handle, length=1 << 20)
         except FileNotFoundError:  # deleted meanwhile (see the module docstring)
             target.unlink(missing_ok=True)
@@ -128,7 +130,8 @@ def backup_create(*, path: Path, progress: Callable[[str], None] | None = None) 
         sizes[name] = target.stat().st_size
     manifest = {
         "created_at": timezone.now().isoformat(), "database": connection.settings_dict["NAME"],
-        "pg_dump": _run([dump, "--version"], env).strip(), "storage": type(default_storage).__name__,
+        # __class__, not type(): the lazy default_storage's own type is DefaultStorage.
+        "pg_dump": _run([dump, "--version"], env).strip(), "storage": default_storage.__class__.__name__,
         "files": sizes,
     }
     (path / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1))

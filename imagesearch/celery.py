@@ -34,6 +34,14 @@ def _preload_model() -> None:
         logger.error("%s", exc)
 
 
+@worker_init.connect
+def encode_queries_here(**kwargs) -> None:
+    # A worker owns a model: its own queries (tagging, re-index) never go to the `query` queue.
+    from search import query_encoding  # noqa: PLC0415 - see the module docstring
+
+    query_encoding.encode_in_this_process()
+
+
 @worker_process_init.connect
 def load_model_in_child(**kwargs) -> None:
     _preload_model()

@@ -4,13 +4,14 @@ import threading
 
 
 def post_worker_init(worker):
-    # Resolving and loading the model imports torch/open_clip (~5 s) and may probe the network;
-    # do it in the background at start instead of on the first user's request.
+    # Resolving and loading the model imports torch/open_clip (~5 s) and may probe the network
+    # (QUERY_ENCODING=worker: asks an ML worker which model it runs); do it in the background at
+    # start instead of on the first user's request.
     def warm_up():
-        from search.clip import encoders  # noqa: PLC0415 - gunicorn reads this file before Django is set up
+        from search import query_encoding  # noqa: PLC0415 - gunicorn reads this file before Django is set up
 
         try:
-            encoders.get_model()
+            query_encoding.warm_up()
         except Exception:  # noqa: BLE001 - a failure shows up again, with its message, on first use
             pass
 

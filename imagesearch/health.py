@@ -8,13 +8,12 @@ broker and the media storage, each with a short timeout, and says which one fail
 from __future__ import annotations
 
 import logging
-import uuid
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from imagesearch import media_storage
 from imagesearch.celery import app
 
 logger = logging.getLogger(__name__)
@@ -33,15 +32,7 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
-    """Write, read and delete a small file: a read-only or full volume, or a bucket without
-    write permission, is not ready."""
-    name = default_storage.save(f"readiness/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
-    try:
-        with default_storage.open(name, "rb") as handle:
-            if handle.read() != b"ok":
-                raise OSError("storage returned other bytes than written")
-    finally:
-        default_storage.delete(name)
+    media_storage.check(default_storage)
 
 
 CHECKS = {"database": check_database, "broker": check_broker, "storage": check_storage}

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from search import query_encoding
+
 
 @shared_task(name="search.tasks.reindex_photos", acks_late=True, autoretry_for=(OperationalError, InterfaceError),
              retry_backoff=5, retry_backoff_max=300, max_retries=10)
@@ -12,3 +14,24 @@ def reindex_photos() -> int | None:
 
     job = reindex_run(budget_seconds=settings.TASK_BUDGET_SECONDS)  # past it, it queues its continuation
     return job.pk if job else None
+
+
+# Query encoding for web processes without torch (QUERY_ENCODING=worker; search/query_encoding.py).
+# They keep their results (the web waits for the reply), are never redelivered (a query nobody
+# answered in time is worthless: the web has answered 503 already) and run in seconds.
+_QUERY_TASK = {"ignore_result": False, "acks_late": False, "time_limit": 60, "soft_time_limit": 50}
+
+
+@shared_task(name="search.tasks.describe_query_model", **_QUERY_TASK)
+def describe_query_model() -> dict:
+    return query_encoding.serve_describe()
+
+
+@shared_task(name="search.tasks.encode_query_texts", **_QUERY_TASK)
+def encode_query_texts(texts: list[str]) -> dict:
+    return query_encoding.serve_texts(texts)
+
+
+@shared_task(name="search.tasks.encode_query_image", **_QUERY_TASK)
+def encode_query_image(payload: str) -> dict:
+    return query_encoding.serve_image(payload)

@@ -1,5 +1,5 @@
 """Words as queries: how text is normalised, and its CLIP vector through a prompt ensemble
-(cached per process)."""
+(cached per process, in front of the query encoder: in this process or on an ML worker)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from search.clip import encoders, weights
+from search import query_encoding
 
 # A small ensemble: averaging a few phrasings makes text queries steadier than one template.
 # Three, not more: each costs a text-encoder pass on a cold query (ViT-B-32 here: ~60 ms each).
@@ -25,13 +25,13 @@ def normalise_text(text: str) -> str:
 
 def text_vector(text: str) -> np.ndarray:
     """The unit query vector for a phrase (cached per model and phrase)."""
-    return _text_vector_cached(weights.active_spec().key, normalise_text(text)).copy()
+    return _text_vector_cached(query_encoding.active_model().key, normalise_text(text)).copy()
 
 
 @functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _text_vector_cached(model_key: str, text: str) -> np.ndarray:
     prompts = [template.format(text) for template in PROMPT_TEMPLATES]
-    mean = encoders.encode_texts(prompts).mean(axis=0)
+    mean = query_encoding.encode_texts(prompts, model_key=model_key).mean(axis=0)
     vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
     vector.setflags(write=False)
     return vector

@@ -7,6 +7,7 @@ from search.models import Concept, GloveWord
 from search.services import embedding_models
 from search.services import vocabulary as vocabulary_services
 from tests.factories import UserFactory, api_token_factory
+from tests.s3 import bucket, s3_server  # noqa: F401 - fixtures: a real S3 server and a bucket per test
 
 
 @pytest.fixture

@@ -41,7 +41,10 @@ def thumbnails_remove_orphans(*, older_than: timedelta) -> int:
     referenced |= set(Photo.objects.exclude(preview="").values_list("preview", flat=True))
     removed = 0
     for top in ("thumbnails", "previews"):
-        folders, _ = storage.listdir(top) if storage.exists(top) else ([], [])
+        try:
+            folders, _ = storage.listdir(top)  # (a bucket has no folders to ask `exists` about)
+        except FileNotFoundError:  # a local folder nothing was stored in yet
+            folders = []
         for folder in folders:
             for name in storage.listdir(f"{top}/{folder}")[1]:
                 path = f"{top}/{folder}/{name}"

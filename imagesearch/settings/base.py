@@ -150,6 +150,69 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Media is never served publicly: originals and thumbnails go through authenticated views.
 
+# --- Media storage: a local folder (the default) or an S3-compatible bucket -----------------
+# With "s3", originals, thumbnails and previews live in the bucket (django-storages); the file
+# endpoints check the owner, then redirect to a presigned URL valid MEDIA_URL_EXPIRY_SECONDS.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+MEDIA_URL_EXPIRY_SECONDS = env.int("MEDIA_URL_EXPIRY_SECONDS", default=300)
+
+
+def s3_storage_backend(*, bucket: str, endpoint_url: str = "", region: str = "", access_key: str = "",
+                       secret_key: str = "", url_expiry_seconds: int = 300, addressing_style: str = "auto") -> dict:
+    """STORAGES["default"] for an S3-compatible bucket (django-storages' S3 backend)."""
+    from botocore.config import Config  # noqa: PLC0415 - boto3 is only loaded when a bucket is used
+
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,  # none: AWS itself
+        "region_name": region or None,
+        # None: boto3's own chain (an instance role, ~/.aws).
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "querystring_auth": True,
+        "querystring_expire": url_expiry_seconds,
+        "default_acl": None,  # the bucket's own (private): nothing is readable without a signature
+        "file_overwrite": True,  # names are random (gallery.models): no HEAD before each write
+        "max_memory_size": 16 * 1024 * 1024,  # a larger original is spooled to a temporary file
+        # addressing_style and signature_version are only read from here once a config is given.
+        "client_config": Config(signature_version="s3v4", connect_timeout=5, read_timeout=60,
+                                retries={"max_attempts": 3}, s3={"addressing_style": addressing_style}),
+    }}
+
+
+def media_storage_origin(backend: dict) -> str | None:
+    """The scheme and host of the backend's presigned URLs (the page's CSP allows images from
+    there, where the file endpoints redirect), or None for the local folder. Computed by botocore
+    itself from the same settings, offline: no request, no credentials."""
+    if "OPTIONS" not in backend:
+        return None
+    import boto3  # noqa: PLC0415 - boto3 is only loaded when a bucket is used
+    from botocore import UNSIGNED  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
+
+    options = backend["OPTIONS"]
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=options["endpoint_url"], region_name=options["region_name"],
+        config=options["client_config"].merge(Config(signature_version=UNSIGNED)))
+    url = client.generate_presigned_url("get_object", Params={"Bucket": options["bucket_name"], "Key": "k"})
+    scheme, _, host = url.split("/", 3)[:3]
+    return f"{scheme}//{host}"
+
+
+MEDIA_STORAGE_BACKEND = s3_storage_backend(
+    bucket=env("AWS_STORAGE_BUCKET_NAME"), endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+    region=env("AWS_S3_REGION_NAME", default=""), access_key=env("AWS_ACCESS_KEY_ID", default=""),
+    secret_key=env("AWS_SECRET_ACCESS_KEY", default=""), url_expiry_seconds=MEDIA_URL_EXPIRY_SECONDS,
+    addressing_style=env("AWS_S3_ADDRESSING_STYLE", default="auto"),
+) if MEDIA_STORAGE == "s3" else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_STORAGE_ORIGIN = media_storage_origin(MEDIA_STORAGE_BACKEND)
+STORAGES = {
+    "default": MEDIA_STORAGE_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Where `manage.py backup`/`restore` find pg_dump and pg_restore ("" = pgserver's bundled
 # PostgreSQL 18 tools, else PATH): they must be at least as new as the server.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
@@ -213,11 +276,13 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 
 def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
-    """The queues (named `prefix` + ingest, ocr, reindex, maintenance), which task goes where,
-    and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
+    """The queues (named `prefix` + ingest, ocr, reindex, maintenance, query), which task goes
+    where, and the default queue (maintenance: a task nobody routed lands where housekeeping runs).
 
     A worker started without `--queues` consumes them all; `--queues ingest,reindex` any subset.
-    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet.
+    The ocr queue is declared for the text-in-photos stage: nothing is routed to it yet. The query
+    queue carries the web's query encoding (QUERY_ENCODING=worker): a worker of its own serves it,
+    so that a search never waits behind a batch of uploads.
     """
     from kombu import Queue  # noqa: PLC0415 - settings import kombu only when they define queues
 
@@ -226,14 +291,17 @@ def celery_queues(prefix: str) -> tuple[tuple, dict, str]:
         "gallery.tasks.process_pending_photos": {"queue": names["ingest"]},
         "gallery.tasks.sweep_unprocessed_photos": {"queue": names["maintenance"]},
         "search.tasks.reindex_photos": {"queue": names["reindex"]},
+        **{f"search.tasks.{task}": {"queue": names["query"]}
+           for task in ("describe_query_model", "encode_query_texts", "encode_query_image")},
     }
     return tuple(Queue(name) for name in names.values()), routes, names["maintenance"]
 
 
-QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance")
+QUEUE_NAMES = ("ingest", "ocr", "reindex", "maintenance", "query")
 # Several deployments (or test runs) on one Redis keep apart by a prefix of their queue names.
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
+QUERY_QUEUE = f"{CELERY_QUEUE_PREFIX}query"
 
 # Redis hands an unacknowledged message (acks_late) to another worker after this many seconds:
 # every task must finish well within it, or it runs twice. Each task stops taking new work after
@@ -255,7 +323,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_IGNORE_RESULT = True  # the query tasks alone keep theirs (the web waits for them)
+
+# --- Query encoding: where a search's words and images become vectors (search/query_encoding.py) --
+# local: in the web process (it loads CLIP: an ML worker's memory per web process). worker: the
+# ML workers encode them on the `query` queue and reply through CELERY_RESULT_BACKEND (Redis); web
+# processes then never import torch. A search fails with a 503 and a message when no worker
+# answers within QUERY_ENCODING_TIMEOUT seconds, and fails fast for QUERY_ENCODING_RETRY_SECONDS
+# after that; the workers' model is asked again every QUERY_MODEL_TTL seconds.
+QUERY_ENCODING = env("QUERY_ENCODING", default="local")
+if QUERY_ENCODING not in ("local", "worker"):
+    raise ImproperlyConfigured(f"QUERY_ENCODING must be local or worker, not {QUERY_ENCODING!r}")
+QUERY_ENCODING_TIMEOUT = env.float("QUERY_ENCODING_TIMEOUT", default=5.0)
+QUERY_ENCODING_RETRY_SECONDS = env.float("QUERY_ENCODING_RETRY_SECONDS", default=5.0)
+QUERY_MODEL_TTL = env.float("QUERY_MODEL_TTL", default=60.0)
+# Replies of the query tasks: the broker's Redis unless CELERY_RESULT_BACKEND names another.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis")
+                            else "") or None
+CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=600)
+if QUERY_ENCODING == "worker" and not (CELERY_RESULT_BACKEND or "").startswith("redis"):
+    raise ImproperlyConfigured("QUERY_ENCODING=worker needs a Redis broker or CELERY_RESULT_BACKEND=redis://... "
+                               "(the ML workers' replies travel through it)")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -321,7 +409,7 @@ RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATE_LIMITS = rate_limits(
     ip="2400/minute",  # every page and API request from one address
     user="1200/minute",  # every page and API request of one signed-in user
-    search="30/minute",  # text, region and image search (they run the CLIP model in the web process)
+    search="30/minute",  # text, region and image search (they run the CLIP model, here or on a worker)
     upload="240/minute",  # upload requests (the page uploads one file a request)
     login="10/minute",  # login form and token endpoint, per address
     signup="5/hour",  # sign-up form posts, per address
@@ -333,7 +421,8 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", "blob:"],
+    # The bucket's origin too when media is there: the file endpoints redirect images to it.
+    "img-src": ["'self'", "data:", "blob:", *([MEDIA_STORAGE_ORIGIN] if MEDIA_STORAGE_ORIGIN else [])],
     "connect-src": ["'self'"],
     "font-src": ["'self'"],
     "object-src": ["'none'"],

@@ -24,7 +24,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CSP = {**SECURE_CSP, "upgrade-insecure-requests": []}  # noqa: F405
 SIGNUP_MODE = env("SIGNUP_MODE", default="invite")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,  # noqa: F405 - a local folder or a bucket (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Caddy terminates TLS and says so in X-Forwarded-Proto (deploy/Caddyfile).

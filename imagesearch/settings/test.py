@@ -24,11 +24,12 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # take each other's messages. Worker subprocesses get the prefix through the environment.
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default=f"imagesearch-{_RUN_DIR.name}-")
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES, CELERY_TASK_DEFAULT_QUEUE = celery_queues(CELERY_QUEUE_PREFIX)
+QUERY_QUEUE = f"{CELERY_QUEUE_PREFIX}query"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_RUN_DIR / "broker")
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,  # noqa: F405 - local unless MEDIA_STORAGE=s3 (a worker of the S3 tests)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -29,7 +29,7 @@ class PhotoSimilarApi(APIView):
 
 
 class TextSearchApi(APIView):
-    throttle_scope = "search"  # runs the CLIP model in the web process
+    throttle_scope = "search"  # runs the CLIP model (here, or on an ML worker)
     @extend_schema_serializer(component_name="TextSearchInput")
     class InputSerializer(SearchOptionsSerializer):
         q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True,
@@ -67,7 +67,7 @@ class BoxField(serializers.ListField):
 
 
 class RegionSearchApi(APIView):
-    throttle_scope = "search"  # runs the CLIP model in the web process
+    throttle_scope = "search"  # runs the CLIP model (here, or on an ML worker)
     parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     @extend_schema_serializer(component_name="RegionSearchInput")
@@ -85,7 +85,7 @@ class RegionSearchApi(APIView):
 
 
 class ImageSearchApi(APIView):
-    throttle_scope = "search"  # runs the CLIP model in the web process
+    throttle_scope = "search"  # runs the CLIP model (here, or on an ML worker)
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema_serializer(component_name="ImageSearchInput")

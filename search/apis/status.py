@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gallery.selectors import photo_status_counts
-from search.clip import weights
+from search import query_encoding
 
 
 class StatusApi(APIView):
@@ -20,11 +20,11 @@ class StatusApi(APIView):
         "photos": serializers.DictField(child=serializers.IntegerField()),
     }))
     def get(self, request):
-        resolution = weights.resolve()
+        model = query_encoding.active_model()  # a 503 with a message when no ML worker answers
         return Response({
-            "model": resolution.spec.key,
-            "configured_model": resolution.configured.key,
-            "offline_fallback": resolution.is_fallback,
-            "fallback_reason": resolution.fallback_reason,
+            "model": model.key,
+            "configured_model": model.configured_key,
+            "offline_fallback": model.is_fallback,
+            "fallback_reason": model.fallback_reason,
             "photos": photo_status_counts(owner=request.user),
         })

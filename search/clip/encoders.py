@@ -75,6 +75,20 @@ def resolve_device(setting: str) -> str:
     return setting
 
 
+def preprocess_resize_side() -> int:
+    """The shorter side the model's preprocessing first resizes an image to, when that step is a
+    plain bicubic Resize(int) (open_clip's "shortest" mode), else 0. A web process without torch
+    does that resize itself before sending a query image to a worker (search/query_encoding.py)."""
+    steps = getattr(get_model().preprocess, "transforms", None) or [None]
+    first = steps[0]
+    size = getattr(first, "size", None)
+    size = size[0] if isinstance(size, (list, tuple)) and len(size) == 1 else size
+    bicubic = str(getattr(first, "interpolation", "")).lower().endswith("bicubic")
+    if type(first).__name__ == "Resize" and isinstance(size, int) and bicubic and getattr(first, "max_size", None) is None:
+        return size
+    return 0
+
+
 def encode_images(images: Sequence[Image.Image]) -> np.ndarray:
     """Embed RGB images; returns shape (len(images), dimensions), rows of unit length."""
     loaded = get_model()

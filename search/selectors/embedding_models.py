@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from gallery.models import Photo
-from search.clip import weights
+from search import query_encoding
 from search.models import EmbeddingModel, PhotoEmbedding, ReindexJob
 
 _searched_model: ContextVar[EmbeddingModel | None] = ContextVar("searched_model", default=None)
@@ -21,7 +21,7 @@ def active_model() -> EmbeddingModel | None:
     override = _searched_model.get()
     if override is not None:
         return override
-    return EmbeddingModel.objects.filter(key=weights.active_spec().key).first()
+    return EmbeddingModel.objects.filter(key=query_encoding.active_model().key).first()
 
 
 @contextmanager

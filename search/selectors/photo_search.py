@@ -11,8 +11,7 @@ from django.conf import settings
 from gallery import images
 from gallery.models import Photo
 from imagesearch.exceptions import ApplicationError
-from search import vectors
-from search.clip import encoders, weights
+from search import query_encoding, vectors
 from search.inputs import clean_box, clean_query
 from search.models import EmbeddingModel
 from search.ranking import reciprocal_rank_fusion
@@ -55,7 +54,7 @@ class SearchResult:
 
 
 def _empty(options: SearchOptions) -> SearchResult:
-    return SearchResult(results=[], options=options, model_key=weights.active_spec().key)
+    return SearchResult(results=[], options=options, model_key=query_encoding.active_model().key)
 
 
 def photos_near(*, owner_id: int, query: np.ndarray, options: SearchOptions, exclude_photo_id: int | None = None,
@@ -165,7 +164,7 @@ def search_region(*, photo: Photo, box, options: SearchOptions) -> SearchResult:
     except (OSError, images.ImageRejected) as exc:
         raise ApplicationError(f"The photo's original could not be read: {exc}.") from exc
     crop = images.crop_normalised(image, clean_box(box, width=photo.width, height=photo.height))
-    return photos_near(owner_id=photo.owner_id, query=encoders.encode_image(crop), options=options)
+    return photos_near(owner_id=photo.owner_id, query=_image_vector(crop), options=options)
 
 
 def image_query_vector(*, file: BinaryIO, size: int, box=None) -> np.ndarray:
@@ -181,7 +180,11 @@ def image_query_vector(*, file: BinaryIO, size: int, box=None) -> np.ndarray:
         raise ApplicationError(exc.message, field="file") from exc
     if box is not None:
         image = images.crop_normalised(image, clean_box(box, width=image.width, height=image.height))
-    return encoders.encode_image(image)
+    return _image_vector(image)
+
+
+def _image_vector(image) -> np.ndarray:
+    return query_encoding.encode_image(image, model_key=query_encoding.active_model().key)
 
 
 def search_image(*, owner, file: BinaryIO, size: int, box=None, options: SearchOptions) -> SearchResult:

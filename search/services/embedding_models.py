@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from search import vectors
-from search.clip import encoders
-from search.clip.weights import ModelSpec
+from search import query_encoding, vectors
 from search.models import EmbeddingModel
 
 
-def embedding_model_register(*, spec: ModelSpec, dimensions: int) -> EmbeddingModel:
+def embedding_model_register(*, key: str, architecture: str, pretrained: str, dimensions: int) -> EmbeddingModel:
     """The database row for a set of weights, with its HNSW index in place."""
     model, created = EmbeddingModel.objects.get_or_create(
-        key=spec.key,
-        defaults={"architecture": spec.architecture, "pretrained": spec.pretrained, "dimensions": dimensions},
+        key=key, defaults={"architecture": architecture, "pretrained": pretrained, "dimensions": dimensions},
     )
     if created:
         vectors.ensure_model_index(model=model)
@@ -20,7 +17,8 @@ def embedding_model_register(*, spec: ModelSpec, dimensions: int) -> EmbeddingMo
 
 
 def active_model_ensure() -> EmbeddingModel:
-    """The active model's row, registered if new (loads the model: the worker's side; searches
-    read it with `selectors.embedding_models.active_model`)."""
-    loaded = encoders.get_model()
-    return embedding_model_register(spec=loaded.spec, dimensions=loaded.dimensions)
+    """The active model's row, registered if new (loads the model, or asks an ML worker which it
+    is; searches read it with `selectors.embedding_models.active_model`)."""
+    model = query_encoding.active_model()
+    return embedding_model_register(key=model.key, architecture=model.architecture, pretrained=model.pretrained,
+                                    dimensions=model.dimensions)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from gallery.selectors import photo_get
 from imagesearch.exceptions import ApplicationError, get_or_404
 from imagesearch.ratelimit import rate_limit
-from search.clip import weights
+from search import query_encoding
 from search.forms import PAGE_SIZE, ImageQueryForm, SearchOptionsForm
 from search.inputs import parse_box
 from search.selectors import photo_search
@@ -51,7 +51,7 @@ def _results_page(request, *, title: str, run, context: dict | None = None, temp
     return render(request, template, context, status=status)
 
 
-@rate_limit("search")  # these three run the CLIP model in the web process
+@rate_limit("search")  # these three run the CLIP model (here, or on an ML worker)
 def text_search(request):
     if "q" not in request.GET:
         return render(request, "search/results.html", {"title": "Search", "form": SearchOptionsForm(), "query": ""})
@@ -97,17 +97,24 @@ def image_search(request):
         return _back(request)
     token = uuid.uuid4().hex
     stored = request.session.get(SESSION_IMAGE_QUERIES, {})
-    stored[token] = {"name": upload.name[:100], "vector": vector.tolist(), "model": weights.active_spec().key}
+    stored[token] = {"name": upload.name[:100], "vector": vector.tolist(), "model": query_encoding.active_model().key}
     request.session[SESSION_IMAGE_QUERIES] = dict(list(stored.items())[-MAX_STORED_IMAGE_QUERIES:])
     return redirect(reverse("search:image-results", kwargs={"token": token}))
 
 
 def image_results(request, token: str):
     stored = request.session.get(SESSION_IMAGE_QUERIES, {}).get(token)
-    if stored is None or stored.get("model") != weights.active_spec().key:
+    if stored is None or stored.get("model") != _active_model_key():
         raise Http404("This image search has expired; search again.")
     return _results_page(
         request, title=f"Photos like {stored['name']}", context={"image_query_name": stored["name"]},
         run=lambda options: photo_search.query_vector_search(owner=request.user, vector=stored["vector"],
                                                              options=options),
     )
+
+
+def _active_model_key() -> str | None:
+    try:
+        return query_encoding.active_model().key
+    except query_encoding.QueryEncoderUnavailable:
+        return None  # shown as expired: searching again says why it can't run

@@ -39,3 +39,14 @@ def test_search_importing_gallery_services_breaks_them(tmp_path):
     result = lint_imports(root)
     assert result.returncode != 0
     assert "search is not allowed to import gallery.services" in result.stdout
+
+
+def test_a_view_importing_the_clip_encoders_breaks_them(tmp_path):
+    """QUERY_ENCODING=worker keeps torch out of web processes only while the web layer reaches CLIP
+    through search.query_encoding alone."""
+    root = copy_of_the_code(tmp_path)
+    view = root / "search" / "views" / "search.py"
+    view.write_text(view.read_text() + "\nfrom search.clip import encoders  # noqa\n")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "only through search.query_encoding BROKEN" in " ".join(result.stdout.split())

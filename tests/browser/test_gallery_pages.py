@@ -137,7 +137,7 @@ def test_journey_signup_upload_process_search_tag_delete_logout(live_app, vocabu
     expect(details).to_contain_text(f"{photo.width} × {photo.height} px")
     expect(details).to_contain_text("image/jpeg")
     expect(page.get_by_role("link", name="Download original")).to_have_attribute(
-        "href", f"/api/v1/photos/{photo.pk}/original/")
+        "href", f"/api/v1/photos/{photo.pk}/original/?download=true")
     expect(page.locator("#crop-clear")).to_be_hidden()  # [hidden] wins over the button styles
     screenshot(page, "photo-page")
 

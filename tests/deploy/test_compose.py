@@ -6,6 +6,7 @@ each service needs, the proxy's upload limit, the image's user and build argumen
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shlex
 import subprocess
@@ -108,6 +109,23 @@ def test_one_scheduler_and_workers_per_queue():
     assert default | queues_of(command("worker-ocr")) == set(settings.QUEUE_NAMES)
 
 
+def test_web_encodes_queries_on_the_workers_and_a_worker_serves_them_everywhere():
+    """Compose's web never loads torch (QUERY_ENCODING=worker, replies through the broker's Redis);
+    a worker without a profile and one on the GPU box consume `query`; workers encode in their own
+    process whatever the environment says, and are given no QUERY_ENCODING."""
+    assert environment("web")["QUERY_ENCODING"] == "worker"
+    assert float(environment("web")["QUERY_ENCODING_TIMEOUT"]) <= 10  # a short wait, then a 503 with a message
+    for name in WORKERS:
+        assert "QUERY_ENCODING" not in environment(name), name
+    query_workers = [name for name in WORKERS if "query" in queues_of(command(name))]
+    assert any("profiles" not in SERVICES[name] for name in query_workers)
+    gpu_query = [name for name in query_workers if SERVICES[name].get("profiles") == ["gpu"]]
+    assert gpu_query and all(environment(name)["CLIP_DEVICE"] == "cuda" for name in gpu_query)
+    assert all(SERVICES[name]["deploy"]["resources"]["reservations"]["devices"] for name in gpu_query)
+    for name in query_workers:  # alone on its queue: a search never waits behind a batch of uploads
+        assert queues_of(command(name)) == {"query"}, name
+
+
 def test_restart_policies_and_healthchecks():
     for name in LONG_RUNNING:
         assert SERVICES[name]["restart"] == "unless-stopped", name
@@ -140,7 +158,7 @@ def test_a_worker_healthcheck_reads_the_heartbeat_file_it_writes(name):
 def test_each_app_service_boots_the_production_settings_with_its_environment(tmp_path):
     """`manage.py check --deploy` with the service's environment as compose gives it (the
     Dockerfile's ENV paths pointed at a temporary folder: they are the image's)."""
-    for name in ("web", "worker-ingest", "beat", "migrate", "worker-gpu"):
+    for name in ("web", "worker-ingest", "beat", "migrate", "worker-gpu", "worker-gpu-query", "worker-query"):
         env = {
             "PATH": "/usr/bin:/bin", **environment(name),
             "IMAGESEARCH_DATA_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static"),
@@ -151,12 +169,14 @@ def test_each_app_service_boots_the_production_settings_with_its_environment(tmp
             assert env.get(required), (name, required)
         script = ("import django; django.setup(); from django.conf import settings as s; "
                   "print(s.DATABASES['default']['HOST'], s.CELERY_BROKER_URL.split('@')[-1], s.CLIP_DEVICE, "
-                  "s.CELERY_TASK_TIME_LIMIT < s.CELERY_VISIBILITY_TIMEOUT)")
+                  "s.CELERY_TASK_TIME_LIMIT < s.CELERY_VISIBILITY_TIMEOUT, s.QUERY_ENCODING, "
+                  "(s.CELERY_RESULT_BACKEND or '-').split('@')[-1])")
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, (name, done.stderr[-2000:])
-        host, broker, device, bounded = done.stdout.split()
-        assert (host, broker, bounded) == ("db", "redis:6379/0", "True"), name
-        assert device == ("cuda" if name == "worker-gpu" else "cpu")
+        host, broker, device, bounded, query_encoding, results = done.stdout.split()
+        assert (host, broker, bounded, results) == ("db", "redis:6379/0", "True", "redis:6379/0"), name
+        assert device == ("cuda" if name.startswith("worker-gpu") else "cpu")
+        assert query_encoding == ("worker" if name == "web" else "local"), name
         checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
                                  cwd=ROOT, env=env, capture_output=True, text=True)
         assert checked.returncode == 0, (name, checked.stderr[-2000:])
@@ -196,3 +216,42 @@ def test_the_gpu_worker_reserves_an_nvidia_device_and_runs_cuda_torch():
     assert environment("worker-gpu")["CLIP_DEVICE"] == "cuda"
     device = worker["deploy"]["resources"]["reservations"]["devices"][0]
     assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
+
+
+STORAGE_VARIABLES = ("MEDIA_STORAGE", "MEDIA_URL_EXPIRY_SECONDS", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
+                     "AWS_S3_REGION_NAME", "AWS_S3_ADDRESSING_STYLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
+def test_every_app_service_gets_the_same_media_storage_settings():
+    """Web serves what the workers write, restore writes what web serves: one storage for all."""
+    expected = {name: environment("web")[name] for name in STORAGE_VARIABLES}
+    assert expected["MEDIA_STORAGE"] == "local"  # the default: the media volume
+    for name in APP_SERVICES:
+        assert {key: environment(name).get(key) for key in STORAGE_VARIABLES} == expected, name
+    for name in ["web", *WORKERS]:  # the local folder: one volume they share (beat stores no media)
+        assert "media:/data/media" in SERVICES[name]["volumes"], name
+
+
+def test_the_production_settings_boot_with_media_in_a_bucket(tmp_path):
+    """MEDIA_STORAGE=s3 as an operator's .env sets it: the S3 backend with those options, the
+    bucket's origin allowed for images in the pages' CSP, and `check --deploy` passing."""
+    env = {
+        "PATH": "/usr/bin:/bin", **environment("web"), "IMAGESEARCH_DATA_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media"),
+        "MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "photos", "AWS_S3_REGION_NAME": "eu-west-1",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.org", "AWS_S3_ADDRESSING_STYLE": "virtual",
+        "AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret", "MEDIA_URL_EXPIRY_SECONDS": "120",
+    }
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "o = s.STORAGES['default']['OPTIONS']; "
+              "print(json.dumps([s.STORAGES['default']['BACKEND'], o['bucket_name'], o['querystring_expire'], "
+              "o['endpoint_url'], s.SECURE_CSP['img-src']]))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    backend, bucket, expiry, endpoint, img_src = json.loads(done.stdout)
+    assert (backend, bucket, expiry, endpoint) == ("storages.backends.s3.S3Storage", "photos", 120,
+                                                   "https://s3.example.org")
+    assert "https://photos.s3.example.org" in img_src  # virtual-hosted: the bucket is in the host name
+    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+                             cwd=ROOT, env=env, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr[-2000:]

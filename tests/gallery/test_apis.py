@@ -85,6 +85,9 @@ def test_detail_and_media(api_client, user):
     original = api_client.get(f"{PHOTOS}{photo.pk}/original/", HTTP_ACCEPT="image/*")
     assert original.status_code == 200 and original["Content-Type"] == "image/png"
     assert b"".join(original.streaming_content) == images.png()
+    assert original["Content-Disposition"] == "inline; filename*=UTF-8''holiday.png"
+    saved = api_client.get(f"{PHOTOS}{photo.pk}/original/?download=true")
+    assert saved["Content-Disposition"] == "attachment; filename*=UTF-8''holiday.png"
     thumbnail = api_client.get(f"{PHOTOS}{photo.pk}/thumbnail/")
     assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"
 
