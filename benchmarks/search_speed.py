@@ -77,7 +77,7 @@ def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndar
     yardstick, with the module's own transport (a binary vector, one round trip)."""
     dims = int(model.dimensions)
     column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    sql = (f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+    sql = (f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND NOT trashed AND owner_id = %s "
            f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s")
     params = [model.pk, owner_id, vectors.halfvec_param(query), limit]
     with vectors.binary_cursor() as cursor:
@@ -99,7 +99,7 @@ def nearest_ids_text_baseline(*, model: EmbeddingModel, owner_id: int, query: np
     with transaction.atomic(), connection.cursor() as cursor:
         if use_index:
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND owner_id = %s "
+        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND NOT trashed AND owner_id = %s "
                        f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
                        [model.pk, owner_id, vectors.vector_literal(query), limit])
         return [row[0] for row in cursor.fetchall()]

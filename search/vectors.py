@@ -30,7 +30,7 @@ import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import psycopg
@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from pgvector import HalfVector, Vector
 from pgvector.psycopg.halfvec import HalfVectorBinaryDumper, HalfVectorDumper
 from pgvector.psycopg.vector import VectorBinaryDumper, VectorDumper
@@ -124,6 +125,30 @@ def store_photo_embeddings(*, model: EmbeddingModel, rows: Iterable[tuple[int, i
     )
 
 
+def copy_photo_embeddings(*, model: EmbeddingModel, rows: Iterable[tuple[int, int, np.ndarray]]) -> int:
+    """Bulk-load new vectors by binary COPY; rows are (photo_id, owner_id, vector), for photos that
+    have none for the model and are not in the trash. Many times faster than `store_photo_embeddings`
+    (no text form, no conflict handling); for loading a large table at once, before its HNSW index
+    is built. Returns the number of rows written."""
+    dims = int(model.dimensions)
+    created_at = timezone.now()
+    columns = ["photo_id", "owner_id", "model_id", "embedding", "tagged", "trashed", "created_at"]
+    written = 0
+    with binary_cursor() as cursor:
+        # binary COPY needs each column's exact type (the user id is an integer, photo ids bigints)
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+                       [TABLE, columns])
+        types = dict(cursor.fetchall())
+        with cursor.copy(f"COPY {TABLE} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([types[column] for column in columns])
+            for photo_id, owner_id, vector in rows:
+                if vector.shape != (dims,):
+                    raise ValueError(f"vector of shape {vector.shape} for a {dims}-d model")
+                copy.write_row((photo_id, owner_id, model.pk, HalfVector(vector), False, False, created_at))
+                written += 1
+    return written
+
+
 def _trashed_photo_ids(photo_ids: list[int]) -> set[int]:
     return set(Photo.objects.filter(pk__in=photo_ids, trashed_at__isnull=False).values_list("pk", flat=True))
 
@@ -208,16 +233,18 @@ def gallery_size(*, model: EmbeddingModel, owner_id: int) -> int:
     """How many vectors the owner has for the model outside the trash (cached briefly: it only
     picks the plan)."""
     return _cached_count((model.pk, owner_id),
-                         PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
+                         lambda: PhotoEmbedding.objects.filter(model=model, owner_id=owner_id, trashed=False))
 
 
 def index_size(*, model: EmbeddingModel) -> int:
     """How many vectors the model's HNSW index holds (every owner's, outside the trash; cached)."""
-    return _cached_count((model.pk, "index"), PhotoEmbedding.objects.filter(model=model, trashed=False))
+    return _cached_count((model.pk, "index"), lambda: PhotoEmbedding.objects.filter(model=model, trashed=False))
 
 
-def _cached_count(key: tuple, queryset) -> int:
-    return _cached(key, queryset.count)
+def _cached_count(key: tuple, queryset: Callable[[], QuerySet]) -> int:
+    """`queryset().count()`, remembered for a while; the queryset is only built on a miss (building
+    one costs more than the search it picks a plan for)."""
+    return _cached(key, lambda: queryset().count())
 
 
 def _cached(key: tuple, compute) -> int:
@@ -457,10 +484,10 @@ def tag_vectors_store(*, rows: Iterable[tuple[int, int, np.ndarray | None]]) -> 
 
 def tag_search_plan(*, owner_id: int, within: QuerySet | None = None, depth: int = 10) -> Plan:
     """As search_plan, for the tag vectors' table and its HNSW index."""
-    size = _cached_count(("tag vectors", owner_id), PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
+    size = _cached_count(("tag vectors", owner_id), lambda: PhotoTagVector.objects.filter(owner_id=owner_id, trashed=False))
     if size <= EXACT_SCAN_MAX_ROWS:
         return Plan(use_index=False, rows=size, depth=depth, filtered=within is not None)
-    index_rows = _cached_count(("tag vectors",), PhotoTagVector.objects.filter(trashed=False))
+    index_rows = _cached_count(("tag vectors",), lambda: PhotoTagVector.objects.filter(trashed=False))
     if within is None:
         return Plan(use_index=True, rows=size, depth=depth, index_rows=index_rows)
     bound = exact_scan_bound(depth=depth, index_rows=index_rows)

@@ -9,7 +9,7 @@ from psycopg.adapt import PyFormat
 from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 from search import vectors
 from search.models import GLOVE_DIMENSIONS, PhotoTagVector
-from tests.factories import photo_rows
+from tests.factories import UserFactory, photo_rows
 
 DIMS = 512
 
@@ -200,3 +200,40 @@ def test_a_mid_sized_tagged_gallery_gets_its_nearest_photos_with_fresh_statistic
         cursor.execute(f"ANALYZE {vectors.TAG_VECTOR_TABLE}")
     found = vectors.nearest_tagged_photos(owner_id=mine.pk, query=query, limit=10)
     assert len(found) == 10 and {m.photo_id for m in found} <= set(ids)
+
+
+@pytest.mark.django_db
+def test_a_search_waits_for_the_database_once_with_either_plan(tmp_path):
+    model = synthetic_model(dims=DIMS)
+    (owner,) = make_users(1)
+    matrix = clustered_vectors(50, dims=DIMS, clusters=5, seed=6)
+    ids = fill_gallery(owner=owner, model=model, matrix=matrix)
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    for exact in (True, False):
+        trace = tmp_path / f"trace-{exact}.txt"
+        with open(trace, "w") as file:
+            pgconn.trace(file.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                matches = vectors.nearest(model=model, owner_id=owner.pk, query=matrix[4], limit=5, exact=exact)
+            finally:
+                pgconn.untrace()
+        assert matches[0].photo_id == ids[4]
+        messages = trace.read_text().splitlines()
+        # a round trip ends with the server's ReadyForQuery; the HNSW settings ride in the same one
+        assert sum("ReadyForQuery" in line for line in messages) == 1, messages
+
+
+@pytest.mark.django_db
+def test_binary_copy_stores_the_vectors_it_was_given_and_refuses_a_wrong_width():
+    model = synthetic_model(dims=8, key="synthetic/8", index=False)
+    owner = UserFactory()
+    photos = photo_rows(owner=owner, taken=[None, None, None])
+    matrix = np.eye(8, dtype=np.float32)[:3] * 0.5
+    written = vectors.copy_photo_embeddings(model=model, rows=[(p.pk, owner.pk, v) for p, v in zip(photos, matrix)])
+    assert written == 3
+    for photo, vector in zip(photos, matrix):
+        assert np.array_equal(vectors.photo_vector(model=model, photo_id=photo.pk, owner_id=owner.pk), vector)
+    with pytest.raises(ValueError, match="8-d"):
+        vectors.copy_photo_embeddings(model=model, rows=[(photos[0].pk, owner.pk, np.ones(4, dtype=np.float32))])

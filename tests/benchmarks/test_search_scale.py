@@ -1,0 +1,55 @@
+import io
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from benchmarks import search_scale
+from gallery.models import Photo
+from search.models import EmbeddingModel, PhotoEmbedding
+
+
+def test_a_spread_is_read_as_galleries_times_photos_and_nonsense_is_refused():
+    assert search_scale.parse_spread("1x300000,3x100000") == ((1, 300_000), (3, 100_000))
+    for nonsense in ("", "3", "0x100", "2x1", "ax100"):
+        with pytest.raises(ValueError, match="spread"):
+            search_scale.parse_spread(nonsense)
+
+
+def test_a_gallery_draws_on_a_few_shared_themes():
+    centres = search_scale.themes()
+    matrix = search_scale.gallery_vectors(size=400, seed=1, centres=centres).astype(np.float32)
+    assert matrix.shape == (400, search_scale.DIMS)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-2)
+    nearest_theme = (matrix @ centres.T).argmax(axis=1)
+    assert len(set(nearest_theme.tolist())) == 10  # 400 // 40 themes, not one per photo
+    again = search_scale.gallery_vectors(size=400, seed=1, centres=centres).astype(np.float32)
+    assert np.array_equal(matrix, again)  # rebuilt from its seed for the exact answers
+
+
+@pytest.mark.django_db
+def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down():
+    out = io.StringIO()
+    call_command("benchmark_search", "--scale", "--spread", "1x1200,2x150,3x40", "--queries", "8",
+                 stdout=out, stderr=io.StringIO())
+    report = out.getvalue()
+    model = EmbeddingModel.objects.get(key=search_scale.MODEL_KEY)
+    assert PhotoEmbedding.objects.filter(model=model).count() == 1200 + 300 + 120
+    # batches of a gallery are interleaved with other galleries' uploads
+    owners = list(Photo.objects.filter(owner__username__startswith="benchmark-scale-").order_by("id")
+                  .values_list("owner_id", flat=True))
+    assert sum(1 for a, b in zip(owners, owners[1:]) if a != b) > 3
+    assert "| 1 x 1,200 | 1 | default: exact scan |" in report
+    assert "| 1 x 1,200 | 1 | forced: HNSW iterative |" in report
+    assert "| 3 x 40 | 3 | default: exact scan |" in report
+    rows = [line for line in report.splitlines() if line.startswith("| ") and " x " in line and "galleries" not in line]
+    assert len(rows) == 4
+    assert all(float(row.split("|")[-2]) == 1.0 for row in rows if "exact scan" in row)  # exact is exact
+    assert "HNSW index photo_embedding_hnsw_model_" in report and "shared_buffers" in report
+
+    call_command("benchmark_search", "--scale", "--teardown", stderr=io.StringIO())
+    assert not EmbeddingModel.objects.filter(key=search_scale.MODEL_KEY).exists()
+    assert not Photo.objects.filter(owner__username__startswith="benchmark-scale-").exists()
+    with pytest.raises(CommandError, match="COUNTxSIZE"):
+        call_command("benchmark_search", "--scale", "--spread", "lots")
+
