@@ -3,7 +3,7 @@ among the photos that pass (recall@10 against an exact scan of them), pages neit
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
 from gallery.models import Photo
@@ -95,13 +95,13 @@ def test_the_index_plan_keeps_the_filter_on_each_candidate(gallery):
     not a join the planner could run as an exact scan."""
     g = gallery
     within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(0.1))
-    filters_sql, params = vectors._filter_sql(within, table=vectors.TABLE, use_index=True)
-    dims = DIMS
-    sql = (f"EXPLAIN SELECT photo_id, embedding::halfvec({dims}) <=> %s::halfvec({dims}) AS distance "
-           f"FROM {vectors.TABLE} WHERE model_id = %s AND NOT trashed AND owner_id = %s {filters_sql} "
-           "ORDER BY distance LIMIT 10")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [vectors.vector_literal(g["matrix"][0]), g["model"].pk, g["owner"].pk, *params])
+    sql, params = vectors._ordered_sql(select=f"embedding::halfvec({DIMS}) <=> %s::halfvec({DIMS})",
+                                       table=vectors.TABLE, where="model_id = %s AND NOT trashed",
+                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk],
+                                       owner_id=g["owner"].pk, within=within, use_index=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", [*params, 10, 0])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert vectors.model_index_name(g["model"]) in plan, plan
     assert "SubPlan" in plan and "Join" not in plan, plan
