@@ -108,13 +108,19 @@ def start_worker(*, broker_url: str, extra_env: dict | None = None, queues: tupl
     )
 
 
-def stop_worker(process: subprocess.Popen) -> str:
+def stop_process(process: subprocess.Popen, *, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds (a server or a worker)."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+def stop_worker(process: subprocess.Popen) -> str:
+    stop_process(process)
     return process.stdout.read() if process.stdout else ""
 
 

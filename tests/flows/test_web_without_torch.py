@@ -95,12 +95,7 @@ def web(web_timeouts, redis_url, media_root, tmp_path):
         assert up and server.poll() is None, log.read_text()[-3000:]
         yield base, report, log
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        workers.stop_process(server)
 
 
 def _healthy(base: str) -> bool:
@@ -126,12 +121,7 @@ def query_worker(redis_url, tmp_path):
         assert ready and worker.poll() is None, log.read_text()[-3000:]
         yield log
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        workers.stop_process(worker)
 
 
 def loaded_modules(report) -> set[str]:

@@ -65,12 +65,7 @@ def gunicorn(request, transactional_db, media_root, tmp_path):
         assert up and server.poll() is None, log.read_text()[-3000:]
         yield base, log, request.param
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        workers.stop_process(server)
         if request.param == "redis":
             redis.Redis.from_url(workers.redis_url_or_skip(database=REDIS_DB)).flushdb()
 
