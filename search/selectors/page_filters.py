@@ -26,6 +26,7 @@ class PageFilters:
     albums: list[tuple[int, str]] = field(default_factory=list)
     file_types: tuple[str, ...] = tuple(FILE_TYPES)
     keep: dict = field(default_factory=dict)  # the page's other parameters (q, sort, …), for the panel's form
+    carried: list[tuple[str, str]] = field(default_factory=list)  # the panel's parameters, for the page's other forms
 
 
 def _url(path: str, query: QueryDict) -> str:
@@ -63,7 +64,9 @@ def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | No
             query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
         chips.append({"label": label, "url": _url(path, query)})
     keep = {name: params.get(name) for name in params if name not in PANEL_PARAMETERS + POSITION_PARAMETERS}
+    carried = [(name, value) for name in PANEL_PARAMETERS for value in params.getlist(name)]
     return PageFilters(filters=filters, chips=chips, errors=errors, albums=album_choices(owner=owner), keep=keep,
+                       carried=carried,
                        panel={name: params.get(name, "") for name in
                               ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type",
                                "has_text")})

@@ -63,3 +63,12 @@ def test_filters_alone_open_the_timeline_filtered(browser_client, user):
     page = browser_client.get(response["Location"])
     assert len(page.context["page"].photos) == 2
     assert [c["label"] for c in page.context["page_filters"].chips] == ["From 1 Jan 2024", "Camera: ricoh"]
+
+
+def test_the_minimum_score_form_keeps_the_panels_filters(browser_client, gallery):
+    response = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"camera": "iphone", "favourite": "true"})
+    form = response.content.decode().split('id="cutoff-form"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="camera" value="iphone">' in form
+    assert '<input type="hidden" name="favourite" value="true">' in form
+    narrowed = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"camera": "iphone", "min_score": "0"})
+    assert [item.photo.pk for item in narrowed.context["result"].results] == [gallery[0].pk]
