@@ -41,7 +41,7 @@ def home(request, upload_form: UploadForm | None = None, status: int = 200):
         "list_label": "Timeline" if sort == "taken" else "Photos by date added",
         # The infinite scroll's fragments show no counts: they never count (fast on any page).
         "counts": {} if is_fragment_request(request) else selectors.photo_status_counts(owner=request.user),
-        "text_progress": photo_text_progress(owner=request.user),
+        "text_progress": {} if is_fragment_request(request) else photo_text_progress(owner=request.user),
         "status_filter": status_filter,
         "tag_filter": tag_filter,
         "upload_form": upload_form or UploadForm(),

@@ -19,7 +19,7 @@ def test_album_list_create_and_page(browser_client, user):
     assert taken.status_code == 400 and "already have an album" in taken.content.decode()
 
     page = browser_client.get(f"/albums/{Album.objects.get(name='Sea').pk}/").content.decode()
-    assert re.findall(r'data-photo-id="(\d+)"', page)[:1] == [str(photo.pk)] and 'data-actions="album remove cover' in page
+    assert re.findall(r'data-photo-id="(\d+)"', page)[:1] == [str(photo.pk)] and 'data-actions="like album remove cover' in page
 
 
 def test_edit_and_delete_an_album(browser_client, user):
