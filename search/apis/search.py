@@ -91,8 +91,9 @@ class TextSearchApi(APIView):
         if parsed.errors:
             raise serializers.ValidationError({"q": list(parsed.errors)})
         if not parsed.words.strip():
-            raise serializers.ValidationError({"q": ["Type words to search for; filters alone are a photo list: "
-                                                     "GET /api/photos/ takes the same filters."]})
+            raise serializers.ValidationError({"q": [
+                "Type what to search for, not only what to leave out." if parsed.negative_terms else
+                "Type words to search for; filters alone are a photo list: GET /api/photos/ takes the same filters."]})
         options = data.options(base=parsed.filters, album_name=parsed.album_name)
         # `-people` typed in q: the words' vector moved away from "people" (and photos tagged
         # "people" left out by the filters, see search.query_syntax).

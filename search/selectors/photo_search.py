@@ -149,10 +149,12 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
         scores = {match.photo_id: match.score for match in clip_matches}
         rankings.append([match.photo_id for match in clip_matches])
         ranking_weights.append(1.0)
+    tag_ranking = [] if words.vector is None else [
+        m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector, limit=depth,
+                                                          within=within)
+        if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY]
     if words.vector is not None:
-        rankings.append([m.photo_id for m in vectors.nearest_tagged_photos(owner_id=owner.pk, query=words.vector,
-                                                                            limit=depth, within=within)
-                         if mode == "tags" or m.score >= TAG_RANKING_MIN_SIMILARITY])
+        rankings.append(tag_ranking)
         ranking_weights.append(TAG_RANKING_WEIGHT)
     text_ranking = _passing(text_ranking, within=within)
     if text_ranking:
@@ -166,7 +168,7 @@ def search_text(*, owner, text: str, options: SearchOptions, mode: str = "hybrid
               and (options.min_score is None or scores[photo_id] >= options.min_score)]
     result = _with_matches(_page(owner=owner, ranked=ranked, scores=scores, options=options, model_key=model.key),
                            words, text)
-    return _flag_low_confidence(result, text=text, words=words)
+    return _flag_low_confidence(result, text=text, words=words, matched=bool(tag_ranking or text_ranking))
 
 
 def _passing(photo_ids: list[int], *, within) -> list[int]:
@@ -196,13 +198,15 @@ def _page(*, owner, ranked: list[int], scores: dict[int, float], options: Search
                         next_offset=options.offset + options.limit if more and page else None)
 
 
-def _flag_low_confidence(result: SearchResult, *, text: str, words: word_selectors.WordQuery) -> SearchResult:
+def _flag_low_confidence(result: SearchResult, *, text: str, words: word_selectors.WordQuery,
+                         matched: bool = False) -> SearchResult:
     """With a model that learnt a known set of labels (the offline model), words it doesn't know
     that no tag (and no text read in a photo) matches get its best few guesses only, marked as
-    such, not a confident full page."""
+    such, not a confident full page. `matched`: the tag or text ranking found photos for the
+    words (on any page, not only this one)."""
     model = active_model()
     labels = model and trained_labels(model=model)
-    if (not labels or any(item.matched_tags or item.matched_text for item in result.results)
+    if (matched or not labels or any(item.matched_tags or item.matched_text for item in result.results)
             or word_selectors.words_known(text=text, words=words, labels=labels)):
         return result
     shown = result.results[:LOW_CONFIDENCE_SHOWN] if result.options.offset == 0 else []
