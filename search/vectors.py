@@ -366,11 +366,14 @@ def nearest(
     operator, to_score = METRICS[metric]
     if query.shape != (model.dimensions,):
         raise ValueError(f"query of shape {query.shape} for a {model.dimensions}-d model")
-    plan = search_plan(model=model, owner_id=owner_id, metric=metric, within=within, depth=limit + offset)
-    use_index = (not exact) if exact is not None and metric == "cosine" else plan.use_index
+    forced = exact is not None and metric == "cosine"
+    # A forced plan over the whole gallery needs no count (one round trip); filters size the scan.
+    plan = None if forced and within is None else search_plan(model=model, owner_id=owner_id, metric=metric,
+                                                               within=within, depth=limit + offset)
+    use_index = (not exact) if forced else plan.use_index
     rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
                          operator=operator, exclude_photo_id=exclude_photo_id, within=within, use_index=use_index,
-                         max_scan_tuples=plan.max_scan_tuples)
+                         max_scan_tuples=plan.max_scan_tuples if plan else None)
     if use_index and exact is None and len(rows) < limit and within is not None:
         # The index gave up before finding a full page: the count was off; the exact scan is certain.
         rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
