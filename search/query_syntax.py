@@ -126,7 +126,7 @@ def _without(tokens: list[_Token], skip: _Token) -> str:
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse what was typed in the search box (see the module's docstring)."""
-    tokens = _tokens(text or "")
+    tokens = _tokens((text or "").replace("\x00", ""))  # NUL: PostgreSQL text cannot hold it
     words: list[str] = []
     changes: dict = {"tags": [], "exclude_tags": [], "file_types": []}
     chips: list[Chip] = []
@@ -280,7 +280,8 @@ def filters_from_params(params) -> tuple[PhotoFilters, int | None, tuple[str, ..
     `taken_after`, before the start of `taken_before`."""
     def values(name: str) -> list[str]:
         got = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
-        return [value for value in got if value.strip()]
+        # NUL can't be stored or compared in PostgreSQL text: a value of it alone filters nothing.
+        return [value.replace("\x00", "") for value in got if value.replace("\x00", "").strip()]
 
     def value(name: str) -> str:
         got = values(name)

@@ -66,13 +66,22 @@ def word_query_cache_clear() -> None:
 
 
 def words_known(*, text: str, words: WordQuery, labels: frozenset[str]) -> bool:
-    """Whether a model that learnt `labels` knows the words: one of them, or a close GloVe synonym
-    of one (search.vocabulary.KNOWN_SYNONYM_MIN_SIMILARITY, as for its tags)."""
+    """Whether a model that learnt `labels` knows the words: one of them, every word a word of
+    its labels ("cat" of "persian cat"), or a close GloVe synonym of one
+    (search.vocabulary.KNOWN_SYNONYM_MIN_SIMILARITY, as for its tags)."""
     if " ".join(text.lower().split()) in labels or " ".join(words.known + words.unknown) in labels:
+        return True
+    query_words = set(words.known + words.unknown)
+    if query_words and query_words <= _label_words(labels):
         return True
     matrix = _label_vectors(labels)
     return (words.vector is not None and matrix.size > 0
             and float((matrix @ words.vector).max()) >= KNOWN_SYNONYM_MIN_SIMILARITY)
+
+
+@functools.lru_cache(maxsize=4)
+def _label_words(labels: frozenset[str]) -> frozenset[str]:
+    return frozenset(word for label in labels for word in label.split())
 
 
 @functools.lru_cache(maxsize=4)
