@@ -233,10 +233,14 @@ class PhotoOriginalApi(_PhotoFileApi):
         "download", bool, description="true: served as an attachment (saved) rather than inline.")],
         responses=FILE_RESPONSES)
     def get(self, request, photo_id: int):
+        try:  # "maybe" is a 400, not inline
+            self.as_attachment = serializers.BooleanField().run_validation(request.query_params.get("download", False))
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"download": exc.detail}) from None
         return super().get(request, photo_id)
 
     def extra_headers(self, photo: Photo) -> dict[str, str]:
-        kind = "attachment" if self.request.query_params.get("download") in ("true", "1") else "inline"
+        kind = "attachment" if self.as_attachment else "inline"
         return {"Content-Disposition": _disposition(kind, photo.original_name)}
 
 

@@ -25,7 +25,7 @@ def test_every_task_is_routed_to_a_declared_queue():
     assert routes["search.tasks.reindex_photos"] == "reindex"
     assert routes["gallery.tasks.sweep_unprocessed_photos"] == "maintenance"
     assert routes["search.tasks.encode_query_texts"] == routes["search.tasks.encode_query_image"] == "query"
-    assert "ocr" not in routes.values()  # declared for the text-in-photos stage, nothing routed yet
+    assert routes["search.tasks.read_photo_text"] == "ocr"  # the text-in-photos stage
 
 
 def test_this_test_run_has_queues_of_its_own():
