@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from benchmarks.datasets import default_datasets_root
 from search.clip import weights
 from tests import images, workers
 
@@ -31,7 +32,7 @@ SCREENSHOTS = REPORTS / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 REDIS_DB = 13
-CALTECH = Path("/work/shared/datasets/caltech101")
+CALTECH = default_datasets_root() / "caltech101"
 CALTECH_CLASSES = ["sunflower", "airplanes", "Leopards", "butterfly", "accordion", "anchor", "pizza"]
 
 
