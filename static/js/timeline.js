@@ -7,6 +7,15 @@
   if (!list) return;
   const MARGIN = "900px";
 
+  // The month titles stick below the top bar and a jump lands below it; the bar wraps to two rows
+  // on phones, so its height is measured rather than assumed.
+  const topbar = document.querySelector(".topbar");
+  function measureTopbar() {
+    if (topbar) document.documentElement.style.setProperty("--topbar-height", `${topbar.offsetHeight}px`);
+  }
+  measureTopbar();
+  window.addEventListener("resize", measureTopbar);
+
   const realSections = () => Array.from(list.querySelectorAll("section.month:not(.just-added)"));
 
   function firstVisibleCard() {
