@@ -18,6 +18,7 @@ def recall(found: list[int], expected: list[int]) -> float:
     return len(set(found) & set(expected)) / len(expected)
 
 
+@pytest.mark.slow  # 110 s of HNSW inserts; test_vectors_filters covers the index plan in the default run
 @pytest.mark.django_db
 def test_per_user_search_matches_exact_search_on_20000_clustered_vectors():
     model = synthetic_model(dims=DIMS)

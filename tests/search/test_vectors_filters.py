@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 from django.db import connection, transaction
 
-from benchmarks.synthetic import clustered_vectors, exact_top_k, fill_gallery, make_users, synthetic_model
+from benchmarks.synthetic import (
+    clustered_vectors,
+    exact_top_k,
+    fill_gallery,
+    make_users,
+    remove_users_and_model,
+    synthetic_model,
+)
 from gallery.models import Photo
 from search import vectors
 from search.filters import PhotoFilters
@@ -20,15 +27,26 @@ def recall(found: list[int], expected: list[int]) -> float:
     return len(set(found) & set(expected)) / len(expected)
 
 
-@pytest.fixture
-def gallery(db, monkeypatch):
-    """6,000 photos of one owner (and 4,000 of another in the same index). Each photo's camera
-    names every share it is in ("share0.1 share0.02 …"; the shares nest), so a camera filter keeps
-    exactly one share. EXACT_SCAN_MAX_ROWS is lowered so that a few thousand rows exercise both plans."""
-    monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
-    vectors._sizes.clear()
-    model = synthetic_model(dims=DIMS)
-    owner, other = make_users(2)
+PREFIX, MODEL_KEY = "vector-filters", "synthetic/vector-filters"
+
+
+@pytest.fixture(scope="module")
+def stored_gallery(django_db_setup, django_db_blocker):
+    """6,000 photos of one owner (and 4,000 of another in the same index), stored once for the
+    module (building them, HNSW inserts included, takes most of 20 s) and removed after it; each
+    test runs in its own transaction on top. Each photo's camera names every share it is in
+    ("share0.1 share0.02 …"; the shares nest), so a camera filter keeps exactly one share."""
+    with django_db_blocker.unblock():
+        remove_users_and_model(prefix=PREFIX, model_key=MODEL_KEY)  # left by an interrupted run
+        try:
+            yield _build_gallery()
+        finally:
+            remove_users_and_model(prefix=PREFIX, model_key=MODEL_KEY)
+
+
+def _build_gallery() -> dict:
+    model = synthetic_model(dims=DIMS, key=MODEL_KEY)
+    owner, other = make_users(2, prefix=PREFIX)
     matrix = clustered_vectors(GALLERY + 4000, dims=DIMS, clusters=200, seed=11)
     ids = fill_gallery(owner=owner, model=model, matrix=matrix[:GALLERY])
     fill_gallery(owner=other, model=model, matrix=matrix[GALLERY:])
@@ -40,8 +58,17 @@ def gallery(db, monkeypatch):
     for photo in photos:
         photo.camera = labels[photo.pk]
     Photo.objects.bulk_update(photos, ["camera"], batch_size=2000)
-    vectors._sizes.clear()
     return {"model": model, "owner": owner, "ids": ids, "matrix": matrix[:GALLERY], "kept": kept}
+
+
+@pytest.fixture
+def gallery(stored_gallery, db, monkeypatch):
+    """The stored gallery, with EXACT_SCAN_MAX_ROWS lowered so that a few thousand rows exercise
+    both plans."""
+    monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
+    vectors._sizes.clear()
+    yield stored_gallery
+    vectors._sizes.clear()
 
 
 def _camera_filter(share: float) -> PhotoFilters | None:
