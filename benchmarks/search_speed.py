@@ -71,15 +71,19 @@ def teardown(*, log) -> None:
     log("removed earlier benchmark data")
 
 
+# The search module's trash condition, written out (the yardstick's SQL is its own).
+OUTSIDE_TRASH = f"photo_id NOT IN (SELECT id FROM {vectors.PHOTO_TABLE} WHERE owner_id = %s AND trashed_at IS NOT NULL)"
+
+
 def nearest_ids_baseline(*, model: EmbeddingModel, owner_id: int, query: np.ndarray, limit: int,
                          use_index: bool) -> list[int]:
     """The plainest form of `vectors.nearest` (no paging, no re-sort, no exclusion): the raw-SQL
     yardstick, with the module's own transport (a binary vector, one round trip)."""
     dims = int(model.dimensions)
     column = f"embedding::halfvec({dims})" if use_index else "embedding"
-    sql = (f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND NOT trashed AND owner_id = %s "
+    sql = (f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND {OUTSIDE_TRASH} AND owner_id = %s "
            f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s")
-    params = [model.pk, owner_id, vectors.halfvec_param(query), limit]
+    params = [model.pk, owner_id, owner_id, vectors.halfvec_param(query), limit]
     with vectors.binary_cursor() as cursor:
         if use_index:
             with cursor.connection.pipeline():
@@ -99,9 +103,9 @@ def nearest_ids_text_baseline(*, model: EmbeddingModel, owner_id: int, query: np
     with transaction.atomic(), connection.cursor() as cursor:
         if use_index:
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND NOT trashed AND owner_id = %s "
+        cursor.execute(f"SELECT photo_id FROM {vectors.TABLE} WHERE model_id = %s AND {OUTSIDE_TRASH} AND owner_id = %s "
                        f"ORDER BY {column} <=> %s::halfvec({dims}) LIMIT %s",
-                       [model.pk, owner_id, vectors.vector_literal(query), limit])
+                       [model.pk, owner_id, owner_id, vectors.vector_literal(query), limit])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
 from pgvector.django import HalfVectorField, HnswIndex, VectorField
 
 GLOVE_DIMENSIONS = 50
@@ -45,9 +44,6 @@ class PhotoEmbedding(models.Model):
     embedding = HalfVectorField()
     # Automatic tags were derived from this vector (a new vector clears it, so tags follow the model).
     tagged = models.BooleanField(default=False)
-    # The photo is in the trash: left out of every search and of the HNSW index (whose predicate
-    # says NOT trashed), kept so that a restore brings the same row back without re-embedding.
-    trashed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,12 +156,11 @@ class PhotoTagVector(models.Model):
                                  related_name="tag_vector")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     vector = VectorField(dimensions=GLOVE_DIMENSIONS)
-    trashed = models.BooleanField(default=False, help_text="The photo is in the trash (as PhotoEmbedding.trashed).")
 
     class Meta:
         indexes = [
             HnswIndex(name="photo_tag_vector_hnsw", fields=["vector"], m=16, ef_construction=64,
-                      opclasses=["vector_cosine_ops"], condition=Q(trashed=False)),
+                      opclasses=["vector_cosine_ops"]),
             models.Index(fields=["owner"], name="photo_tag_vector_owner"),
         ]
 

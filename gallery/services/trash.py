@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from gallery.models import Photo
-from search.services.trash import search_data_restore, search_data_trash
 
 logger = logging.getLogger(__name__)
 DELETE_BATCH = 200  # photos deleted per transaction (each brings its vectors, tags and files along)
@@ -29,14 +28,14 @@ def _locked_ids(photos: list[Photo], *, trashed: bool) -> list[int]:
 
 
 def _trash_state_set(photos: list[Photo], *, trashed: bool) -> set[int]:
-    """Move photos into the trash (`trashed`) or out of it, with their search data; returns the
-    ids that changed (the others were there already)."""
+    """Move photos into the trash (`trashed`) or out of it; returns the ids that changed (the
+    others were there already). Only the photos' rows change: searches leave trashed photos out by
+    this state (search.vectors), so their vectors, tags and album places wait untouched."""
     trashed_at = timezone.now() if trashed else None
     with transaction.atomic():
         ids = _locked_ids(photos, trashed=not trashed)
         if ids:
             Photo.objects.filter(pk__in=ids).update(trashed_at=trashed_at)
-            (search_data_trash if trashed else search_data_restore)(photo_ids=ids)
     changed = set(ids)
     for photo in photos:
         if photo.pk in changed:

@@ -122,9 +122,10 @@ def test_the_index_plan_keeps_the_filter_on_each_candidate(gallery):
     not a join the planner could run as an exact scan."""
     g = gallery
     within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(0.1))
+    outside_trash, trash_params = vectors._outside_trash(owner_id=g["owner"].pk)
     sql, params = vectors._ordered_sql(select=f"embedding::halfvec({DIMS}) <=> %s::halfvec({DIMS})",
-                                       table=vectors.TABLE, where="model_id = %s AND NOT trashed",
-                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk],
+                                       table=vectors.TABLE, where=f"model_id = %s AND {outside_trash}",
+                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk, *trash_params],
                                        owner_id=g["owner"].pk, within=within, use_index=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL enable_sort = off")

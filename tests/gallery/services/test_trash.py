@@ -11,6 +11,7 @@ from gallery.models import Photo
 from gallery.selectors import photo_list, photo_status_counts
 from gallery.services import trash, uploads
 from gallery.tasks import purge_trash
+from search import vectors
 from search.models import PhotoEmbedding, PhotoTag
 from search.selectors.embedding_models import active_model
 from search.services.indexing import photos_index
@@ -31,7 +32,7 @@ def test_trash_takes_photos_out_of_the_lists_and_keeps_everything(user):
     assert not photo_list(owner=user).exists() and list(photo_list(owner=user, trashed=True)) == [photo]
     assert photo_status_counts(owner=user)["ready"] == 0
     assert all(path.is_file() for path in stored_files(photo))
-    assert PhotoEmbedding.objects.filter(photo=photo, trashed=True).exists()
+    assert PhotoEmbedding.objects.filter(photo=photo).exists()
     assert AlbumPhoto.objects.filter(album=album, photo=photo).exists()
     assert trash.photos_trash(photos=[photo]) == set()  # already there: unchanged
 
@@ -109,5 +110,9 @@ def test_a_photo_indexed_while_in_the_trash_stays_out_of_search(user):
     model = active_model()
     vector = PhotoEmbedding.objects.get(photo=photo, model=model).embedding
     trash.photos_trash(photos=[photo])
-    photos_index(model=model, rows=[(photo.pk, user.pk, np.asarray(vector, dtype=np.float32))])  # a re-index passing by
-    assert PhotoEmbedding.objects.get(photo=photo, model=model).trashed
+    query = np.asarray(vector, dtype=np.float32)
+    photos_index(model=model, rows=[(photo.pk, user.pk, query)])  # a re-index passing by
+    assert PhotoEmbedding.objects.filter(photo=photo, model=model).exists()
+    assert vectors.nearest(model=model, owner_id=user.pk, query=query, limit=5) == []
+    trash.photos_restore(photos=[photo])
+    assert [match.photo_id for match in vectors.nearest(model=model, owner_id=user.pk, query=query, limit=5)] == [photo.pk]
