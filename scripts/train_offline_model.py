@@ -305,6 +305,17 @@ def label_aware_clip_loss(img: torch.Tensor, txt: torch.Tensor, img_cls: torch.T
     return loss
 
 
+def instance_contrastive_loss(img: torch.Tensor, temperature: float) -> torch.Tensor:
+    """SimCLR's NT-Xent on [2B, D] normalised image vectors, rows i and i+B being two views of one
+    photo: each view's only positive is its twin. Unlike the label terms it learns what tells one
+    photo from another, which carries over to kinds of photo no caption named."""
+    b2 = img.shape[0]
+    eye = torch.eye(b2, dtype=torch.bool)
+    logits = (img @ img.T / temperature).masked_fill(eye, -1e4)
+    twin = torch.arange(b2).roll(b2 // 2)
+    return F.cross_entropy(logits, twin)
+
+
 # ----------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -330,11 +341,18 @@ def main() -> None:
     parser.add_argument("--wd", type=float, default=0.1)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--supcon-weight", type=float, default=0.5)
+    parser.add_argument("--views", type=int, choices=(1, 2), default=1,
+                        help="2: two augmented views of every batch photo (the batch holds twice the images)")
+    parser.add_argument("--instance-weight", type=float, default=0.0,
+                        help="weight of the image-only view-vs-view contrastive term (needs --views 2)")
+    parser.add_argument("--instance-temperature", type=float, default=0.2)
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--train-held-out", action="store_true",
                         help="also train on the held-out quarter of classes (benchmarks.datasets.held_out_labels); "
                              "by default they are left out so that unseen-class figures mean something")
     args = parser.parse_args()
+    if args.instance_weight > 0 and args.views != 2:
+        parser.error("--instance-weight needs --views 2")
 
     torch.set_num_threads(args.threads)
     random.seed(args.seed)
@@ -416,7 +434,8 @@ def main() -> None:
     total_steps = args.steps
     budget = args.minutes * 60
     step, t_train, history, warm_p, run_loss = 0, time.time(), [], 0.0, None
-    batch_size = args.classes_per_batch * args.per_class
+    batch_size = args.classes_per_batch * args.per_class * args.views
+    unseen_test = [i for i, label in enumerate(test_labels) if label in held_out]
     while True:
         if total_steps is not None:
             progress = step / total_steps
@@ -434,14 +453,17 @@ def main() -> None:
             g["lr"] = lr
         idx, txt_cls = batch_indices()
         model.train()
-        x = augment(images[torch.from_numpy(idx)], args.image_size, gen, MEAN, STD)
+        photos = images[torch.from_numpy(idx)]
+        x = torch.cat([augment(photos, args.image_size, gen, MEAN, STD) for _ in range(args.views)])
         x = x.contiguous(memory_format=torch.channels_last)
+        img_cls = torch.from_numpy(np.tile(y_idx[idx], args.views))
         t_ids = tok[torch.from_numpy(txt_cls), torch.randint(len(TRAIN_TEMPLATES), (len(txt_cls),), generator=gen)]
         img = model.encode_image(x, normalize=True)
         txt = encode_text_trimmed(model, t_ids)
         scale = model.logit_scale.exp()
-        loss = label_aware_clip_loss(img, txt, torch.from_numpy(y_idx[idx]), torch.from_numpy(txt_cls),
-                                     scale, args.supcon_weight)
+        loss = label_aware_clip_loss(img, txt, img_cls, torch.from_numpy(txt_cls), scale, args.supcon_weight)
+        if args.instance_weight > 0:
+            loss = loss + args.instance_weight * instance_contrastive_loss(img, args.instance_temperature)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -457,6 +479,10 @@ def main() -> None:
             m = evaluate(model, tokenizer, test_images, test_labels)
             history.append({"step": step, **m})
             print(f"  eval step {step}: {fmt(m)}", flush=True)
+            if unseen_test:
+                u = evaluate(model, tokenizer, test_images[unseen_test], [test_labels[i] for i in unseen_test])
+                history[-1]["unseen"] = u
+                print(f"  eval step {step}, unseen classes only: {fmt(u)}", flush=True)
     train_minutes = (time.time() - t_train) / 60
 
     final = evaluate(model, tokenizer, test_images, test_labels)

@@ -33,7 +33,7 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 REDIS_DB = 13
 CALTECH = default_datasets_root() / "caltech101"
-CALTECH_CLASSES = ["sunflower", "airplanes", "Leopards", "butterfly", "accordion", "anchor", "pizza"]
+CALTECH_CLASSES = ["sunflower", "helicopter", "Leopards", "butterfly", "accordion", "anchor", "pizza"]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

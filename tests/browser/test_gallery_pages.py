@@ -232,25 +232,25 @@ def search_and_tag(page, url: str, *, owner: str, photos: list[tuple[str, bytes]
     screenshot(page, "results-region")
 
     # Words in the search box.
-    airplane = by_name[photos[1][0]]
-    page.fill('#searchbox input[name="q"]', "airplane")
+    helicopter = by_name[photos[1][0]]
+    page.fill('#searchbox input[name="q"]', "helicopter")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("“airplane”")
+    expect(page.get_by_role("heading", level=1)).to_have_text("“helicopter”")
     expect(page.locator("#results-grid .card")).to_have_count(6)
     if real:
-        expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(airplane.pk))
+        expect(page.locator("#results-grid .card").first).to_have_attribute("data-photo-id", str(helicopter.pk))
     screenshot(page, "results-text")
 
-    # A word that is no tag and that the offline model never learnt still finds the airplane,
+    # A word that is no tag and that the offline model never learnt still finds the helicopter,
     # through the GloVe match of its tag, and the page suggests that tag.
     if real:
-        page.fill('#searchbox input[name="q"]', "aviation")
+        page.fill('#searchbox input[name="q"]', "aircraft")
         page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_have_text("“aviation”")
+        expect(page.get_by_role("heading", level=1)).to_have_text("“aircraft”")
         first = page.locator("#results-grid .card").first
-        expect(first).to_have_attribute("data-photo-id", str(airplane.pk))
-        expect(first.locator(".matched")).to_have_text(["airplane"])
-        expect(page.locator("nav.related-tags .chip a")).to_contain_text(["airplane"])
+        expect(first).to_have_attribute("data-photo-id", str(helicopter.pk))
+        expect(first.locator(".matched")).to_have_text(["helicopter"])
+        expect(page.locator("nav.related-tags .chip a")).to_contain_text(["helicopter"])
         screenshot(page, "results-word-not-a-tag")
 
     # An image from the disk (not added to the gallery).

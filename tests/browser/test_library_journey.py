@@ -126,7 +126,7 @@ def test_library_journey(live_app, new_page, tmp_path):
     screenshot(page, "library-trashed", full_page=False)
 
     # A word the offline model learnt: words it never saw get only its 5 best guesses (issue 16).
-    page.fill('#searchbox input[name="q"]', "airplane")
+    page.fill('#searchbox input[name="q"]', "helicopter")
     page.keyboard.press("Enter")
     results = page.locator("#results-grid .card")
     expect(results).to_have_count(6)

@@ -160,9 +160,9 @@ def test_searches_run_on_the_worker_and_torch_never_loads_in_the_web_process(off
     query_image = images.jpeg(300, 200, seed=99)
     options = SearchOptions(limit=30)
 
-    status, body = call(f"{base}/api/v1/search/?q=airplane&mode=clip", token=token)
+    status, body = call(f"{base}/api/v1/search/?q=helicopter&mode=clip", token=token)
     assert status == 200, body + log.read_text()[-3000:] + query_worker.read_text()[-3000:]
-    assert_same_results(body, photo_search.search_text(owner=user, text="airplane", options=options, mode="clip"))
+    assert_same_results(body, photo_search.search_text(owner=user, text="helicopter", options=options, mode="clip"))
     assert len(json.loads(body)["results"]) == len(photos)
 
     status, body = call(f"{base}/api/v1/search/image/", token=token, fields={"box": "0.1,0.1,0.7,0.8"},

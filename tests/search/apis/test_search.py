@@ -129,5 +129,5 @@ def test_words_the_offline_model_does_not_know_are_marked_low_confidence(api_cli
     body = api_client.get(SEARCH, {"q": "bankruptcy"}).json()
     assert body["low_confidence"] is True and len(body["results"]) == 5 and body["next_offset"] is None
     assert "doesn't know “bankruptcy”" in body["message"]
-    known = api_client.get(SEARCH, {"q": "airplane"}).json()
+    known = api_client.get(SEARCH, {"q": "helicopter"}).json()
     assert known["low_confidence"] is False and known["message"] == "" and len(known["results"]) == 7

@@ -31,7 +31,7 @@ def test_words_the_model_does_not_know_get_its_best_few_guesses_marked_as_such(u
 
 @pytest.mark.parametrize("mode", photo_search.TEXT_MODES[:2])
 def test_a_word_it_learnt_gets_a_full_page(user, gallery, mode):
-    result = photo_search.search_text(owner=user, text="airplane", options=photo_search.SearchOptions(limit=30),
+    result = photo_search.search_text(owner=user, text="helicopter", options=photo_search.SearchOptions(limit=30),
                                       mode=mode)
     assert not result.low_confidence and result.message == "" and len(result.results) == len(gallery)
 

@@ -36,7 +36,7 @@ def _photo_with_auto_tags(user):
 
 
 @needs_caltech
-@pytest.mark.parametrize(("folder", "word"), [("airplanes", "airplane"), ("Faces_easy", "face")])
+@pytest.mark.parametrize(("folder", "word"), [("Motorbikes", "motorbike"), ("sunflower", "sunflower")])
 def test_a_real_photo_gets_sensible_tags_with_scores(user, vocabulary, folder, word):
     photo = caltech_photo(user, folder)
     tags = tag_selectors.photo_tags(photo=photo)

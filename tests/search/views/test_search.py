@@ -78,5 +78,5 @@ def test_words_the_offline_model_does_not_know_show_its_few_guesses_and_say_so(b
     html = unescape(browser_client.get("/search/", {"q": "bankruptcy"}).content.decode())
     assert 'id="low-confidence"' in html and "doesn't know “bankruptcy”" in html
     assert html.count('class="card result"') == 5 and 'class="score"' in html
-    html = browser_client.get("/search/", {"q": "airplane"}).content.decode()
+    html = browser_client.get("/search/", {"q": "helicopter"}).content.decode()
     assert 'id="low-confidence"' not in html and html.count('class="card result"') == 7
