@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -58,15 +60,18 @@ def tagged_photo(owner, *names, seed=0):
     return photo
 
 
+_row_numbers = itertools.count(1)
+
+
 def photo_rows(*, owner, taken: list, **fields) -> list:
     """Ready photo rows without files, one per date taken (None: unknown, as for photos stored
     before dates were read), fast: for the library's lists and their order."""
-    start = next(_seed)
+    numbers = [next(_row_numbers) for _ in taken]  # never shared between calls: sha256 is unique per owner
     return Photo.objects.bulk_create([
-        Photo(owner=owner, original=f"originals/rows/{start + i}.jpg", original_name=f"row-{i}.jpg",
-              sha256=f"{start + i:064d}", content_type="image/jpeg", file_size=1, width=1, height=1,
+        Photo(owner=owner, original=f"originals/rows/{number}.jpg", original_name=f"row-{i}.jpg",
+              sha256=f"{number:064d}", content_type="image/jpeg", file_size=1, width=1, height=1,
               status=Photo.Status.READY, taken_at=moment, **fields)
-        for i, moment in enumerate(taken)])
+        for i, (number, moment) in enumerate(zip(numbers, taken))])
 
 
 def album_factory(*, owner, name: str | None = None, photos=()):
