@@ -39,9 +39,13 @@ from imagesearch.settings.test import *  # noqa: F401,F403
 from imagesearch.settings.test import CELERY_BEAT_SCHEDULE, CELERY_BROKER_TRANSPORT_OPTIONS, LOGGING
 
 # The sweep every 2 s; kombu looks for unacknowledged messages past the visibility timeout every second.
+# Each look holds a Redis mutex that outlives a killed holder by `unacked_mutex_expire` (300 s by
+# default): looking every second, A is often killed holding it, and B could not restore A's message
+# within the wait below (nor could the next run). 5 s is ample for a look that takes milliseconds.
 CELERY_BEAT_SCHEDULE = {{name: {{**entry, "schedule": 2.0}} for name, entry in CELERY_BEAT_SCHEDULE.items()}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {{**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": {VISIBILITY_TIMEOUT},
-                                   "unacked_restore_interval": 1, "unacked_restore_throttle": 1}}
+                                   "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+                                   "unacked_mutex_expire": 5}}
 # Which photos each worker claimed ("claimed photos [...]"), to kill A while it holds some.
 LOGGING["loggers"]["gallery.services.processing"] = {{"level": "DEBUG"}}
 """
