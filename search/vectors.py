@@ -271,6 +271,11 @@ class Plan:
     index_rows: int = 0
     filtered: bool = False
 
+    def came_back_short(self, *, found: int, limit: int, offset: int) -> bool:
+        """An index scan that gave up before a full page though more photos are there (the
+        filtered count was off, or trashed photos' rows crowded the scan): the exact scan answers."""
+        return self.use_index and found < limit and (self.filtered or self.rows > offset + found)
+
     @property
     def max_scan_tuples(self) -> int:
         """Enough index tuples to find `depth` of the `rows` photos among the index's rows."""
@@ -371,9 +376,7 @@ def nearest(
     rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
                          operator=operator, exclude_photo_id=exclude_photo_id, within=within, use_index=use_index,
                          max_scan_tuples=plan.max_scan_tuples if plan else None)
-    if use_index and exact is None and len(rows) < limit and (within is not None or plan.rows > offset + len(rows)):
-        # The index gave up before finding a full page (the count was off, or trashed photos'
-        # rows crowded the scan): the exact scan is certain.
+    if exact is None and plan.came_back_short(found=len(rows), limit=limit, offset=offset):
         rows = _nearest_rows(model=model, owner_id=owner_id, query=query, limit=limit, offset=offset,
                              operator=operator, exclude_photo_id=exclude_photo_id, within=within, use_index=False)
     return [Match(photo_id=photo_id, score=float(to_score(distance)), distance=float(distance))
@@ -514,7 +517,7 @@ def nearest_tagged_photos(*, owner_id: int, query: np.ndarray, limit: int, offse
                               max_scan_tuples=plan.max_scan_tuples)
 
     found = rows(plan.use_index)
-    if plan.use_index and len(found) < limit and (within is not None or plan.rows > offset + len(found)):
+    if plan.came_back_short(found=len(found), limit=limit, offset=offset):
         found = rows(False)
     return [Match(photo_id=photo_id, score=1.0 - float(distance), distance=float(distance))
             for photo_id, distance in found]
