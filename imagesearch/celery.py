@@ -25,9 +25,22 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+# The queues whose tasks run CLIP: a worker on none of them (ocr, maintenance) never loads it.
+MODEL_QUEUES = ("ingest", "reindex", "query")
+
+
+def consumes_model_queues() -> bool:
+    """Whether this worker takes tasks that need the CLIP model. `--queues` and `--exclude-queues`
+    are applied to `app.amqp.queues` before `worker_init` (and before the pool forks)."""
+    consumed = set(app.amqp.queues.consume_from)
+    return any(f"{settings.CELERY_QUEUE_PREFIX}{name}" in consumed for name in MODEL_QUEUES)
+
+
 def _preload_model() -> None:
     from search.clip import encoders, weights  # noqa: PLC0415 - see the module docstring
 
+    if not consumes_model_queues():
+        return  # an OCR or maintenance worker would hold the model's memory for nothing
     try:
         encoders.get_model()
     except weights.ModelUnavailable as exc:
@@ -65,7 +78,7 @@ def sweep_at_start(sender=None, **kwargs) -> None:
         sweep_unprocessed_photos.apply_async(retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic sweep will try again
         logger.warning("could not queue the start-up sweep: %s", exc)
-    if not settings.VOCABULARY_BUILD_ON_WORKER_START:
+    if not settings.VOCABULARY_BUILD_ON_WORKER_START or not consumes_model_queues():
         return
     try:
         missing = vocabulary_missing()

@@ -1,5 +1,5 @@
 """Text in photos by real workers over Redis: an ingest worker makes the upload ready, then a worker
-on the ocr queue alone reads its text, and word search finds it with the text highlighted."""
+on the ocr queue alone reads its text (without loading CLIP), and word search finds it with the text highlighted."""
 
 import pytest
 import redis
@@ -43,6 +43,9 @@ def test_an_upload_is_ready_first_then_the_ocr_worker_reads_its_text(api_client,
         ocr_log = workers.stop_worker(ocr)
     assert read, ocr_log[-3000:]
     assert "search.tasks.read_photo_text" in ocr_log
+    # Only a worker whose queues run CLIP loads it: the OCR worker reads text without the model.
+    assert "loaded CLIP model" in ingest_log
+    assert "loaded CLIP model" not in ocr_log
     text = PhotoText.objects.get(photo_id=photo_id)
     assert text.read_at > Photo.objects.get(pk=photo_id).processed_at
     body = api_client.get("/api/v1/search/", {"q": "parking level"}).json()
