@@ -1,12 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from benchmarks.combined_weights import measure_combined
 from benchmarks.datasets import default_datasets_root
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Sweep the weights of combined queries (image + words, words minus words) on a folder of class "
             "folders with the active model, exactly in memory; prints the share of the top 10 in each class.")
 

@@ -1,12 +1,11 @@
 import os
 import platform
 
-from django.core.management.base import BaseCommand
-
 from benchmarks import filter_speed
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Filtered find-similar and word-search ranking: p50/p95 and recall@10 across filter selectivities "
             "(100% to 0.01% of one gallery; not part of the test suite).")
 

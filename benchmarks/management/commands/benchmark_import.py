@@ -1,12 +1,11 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
 from benchmarks.datasets import default_datasets_root, sample_photos
 from benchmarks.import_speed import measure_import
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Folder import speed (import_photos from start to all ready) against the upload pipeline on the same "
             "photos, in this process with the active model (CLIP_MODEL / CLIP_RANDOM_WEIGHTS choose it).")
 

@@ -1,12 +1,11 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
 from benchmarks.datasets import default_datasets_root, sample_photos
 from benchmarks.ingest import measure_ingest, measure_ingest_with_ocr
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Ingest speed (stored upload -> ready: decode, thumbnail, embedding, database) next to model-only "
             "speed (encode_images on decoded images) for the active model and batch size.")
 

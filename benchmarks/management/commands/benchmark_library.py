@@ -1,13 +1,12 @@
 import os
 import platform
 
-from django.core.management.base import BaseCommand
-
 from benchmarks import library_speed
 from benchmarks.machine import load_average
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Timeline pages (first, scrolling on, deep in the past), month counts, jumps to a month and bulk "
             "actions on 1,000 photos over HTTP (in process) for one user with 100,000 photos, with the query "
             "plans of the timeline's requests (not part of the test suite).")

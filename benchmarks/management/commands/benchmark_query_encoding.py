@@ -1,11 +1,10 @@
 import sys
 
-from django.core.management.base import BaseCommand
-
+from benchmarks.management.base import DatabaseBenchmarkCommand
 from benchmarks.query_encoding import HEADER, run
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Web processes with and without CLIP: RSS of one gunicorn process (idle after start, after searches) "
             "and cold/cached word-search latency p50/p95 over HTTP, QUERY_ENCODING=local vs worker (a Celery "
             "worker on Redis answering the `query` queue). Needs Redis.")

@@ -1,12 +1,12 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from benchmarks.management.base import DatabaseBenchmarkCommand
 from benchmarks.report import report_build, report_write
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Run every benchmark (ingest, find-similar at 10k and 100k vectors, text and region search, "
             "the library's timeline and bulk actions at 100k photos, concurrent load on a live server) and write the report as Markdown and JSON.")
 

@@ -1,12 +1,13 @@
 import os
 import platform
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from benchmarks import search_scale, search_speed
+from benchmarks.management.base import DatabaseBenchmarkCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Find-similar latency and recall@10 on clustered 512-d vectors (not part of the test suite); "
             "--scale: a table of a million vectors shared by galleries of every size.")
 

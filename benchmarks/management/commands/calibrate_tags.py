@@ -1,15 +1,16 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from benchmarks.datasets import CLASS_SETS, SPLITS
+from benchmarks.management.base import DatabaseBenchmarkCommand
 from benchmarks.quality import calibrate_folder, held_out_note
 from benchmarks.tag_quality import TAG_PRECISION_TARGET, best_row
 from search.selectors import embedding_models
 from search.services import vocabulary
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Choose the active model's minimum tag probability on labeled photos (by default the unseen, "
             "held-out classes): prints how the share of photos tagged with their class (hit rate), the share of "
             "right tags (precision) and the share of photos with any tag (coverage) trade off, and with --save "

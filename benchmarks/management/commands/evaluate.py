@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from benchmarks.datasets import SPLITS, list_labeled_photos
+from benchmarks.management.base import DatabaseBenchmarkCommand
 from benchmarks.quality import evaluate_folder, held_out_note, side_by_side
 from benchmarks.text_quality import evaluate_text
 from search.services import vocabulary
@@ -10,7 +11,7 @@ from search.services import vocabulary
 CLASS_CHOICES = ("both", "seen", "unseen", "all")
 
 
-class Command(BaseCommand):
+class Command(DatabaseBenchmarkCommand):
     help = ("Measure search quality on a folder of class folders (find-similar P@10 and mAP@10, word search "
             "P@10, tag precision and coverage; by default separately for the seen and the unseen (held-out) "
             "classes, side by side) and text in photos (OCR word recall/precision, search P@1 for rendered "
