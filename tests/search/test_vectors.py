@@ -127,6 +127,10 @@ def test_trashed_photos_are_out_of_every_plan_and_come_back_with_a_restore():
     assert np.mean(recalls) >= 0.99, np.mean(recalls)
     ids, _ = vectors.owner_vectors(model=model, owner_id=big.pk)
     assert not set(ids.tolist()) & trashed and len(ids) == 4_200
+    # A deep search (the hybrid text search's 500) reads the 4,200 rows rather than wade through the index.
+    assert not vectors.uses_index(model=model, owner_id=big.pk, depth=500)
+    deep = vectors.nearest(model=model, owner_id=big.pk, query=matrix[0], limit=500)
+    assert recall([m.photo_id for m in deep], exact_top_k(live_rows, live_ids, matrix[0], 500)) >= 0.99
 
     Photo.objects.filter(pk__in=trashed).update(trashed_at=None)
     back = sorted(trashed)[0]

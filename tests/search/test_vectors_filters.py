@@ -63,9 +63,11 @@ def _build_gallery() -> dict:
 
 @pytest.fixture
 def gallery(stored_gallery, db, monkeypatch):
-    """The stored gallery, with EXACT_SCAN_MAX_ROWS lowered so that a few thousand rows exercise
-    both plans."""
+    """The stored gallery, with EXACT_SCAN_MAX_ROWS and the index's cost per visited tuple lowered
+    so that a few thousand rows exercise both plans (at the real cost, 6,000 photos in 10,000 rows
+    would scan exactly under any filter)."""
     monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
+    monkeypatch.setattr(vectors, "HNSW_VISIT_COST", 0.25)
     vectors._sizes.clear()
     yield stored_gallery
     vectors._sizes.clear()
