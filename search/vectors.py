@@ -12,11 +12,11 @@ for the photos searched: the owner's gallery, or the photos that pass filters (s
 a Photo queryset from search.selectors.filters: `within`), counted with a bounded count (`SELECT
 count(*) FROM (... LIMIT bound + 1)`: at most bound + 1 rows read, through the filter columns'
 indexes), never the planner's guess:
-- an exact scan of exactly those photos' vectors, while they are few: EXACT_SCAN_MAX_ROWS, or
-  fewer than `exact_scan_bound`, where reading each of them costs less than an index scan would
-  for `depth` of them (it visits about ef_search x index rows / photos tuples, each
-  HNSW_VISIT_COST rows' worth). Deep searches (the hybrid text search's 500 candidates) take an
-  exact scan of a gallery of 10,000 in 4 ms where the index scan took 65 ms;
+- an exact scan of exactly those photos' vectors, while they are few (`exact_scan_bound`):
+  EXACT_SCAN_MAX_ROWS; or fewer than it reads in the time an index scan takes for a deep search's
+  candidate list (the hybrid text search's 500 candidates: an exact scan of a 9,900-photo gallery
+  takes 4 ms, the index scan 65 ms); or, under filters, fewer than an index scan would visit to
+  find `depth` of them (depth x index rows / photos);
 - more: the model's partial HNSW index with pgvector 0.8 iterative scans, so that the owner
   filter cannot starve the result; under filters each candidate is checked against them (a
   correlated sub-query that the planner cannot turn into a join) and `hnsw.max_scan_tuples` is
@@ -66,11 +66,10 @@ HNSW_MAX_SCAN_TUPLES_MAX = 2_000_000
 # An index scan for `depth` photos among a share s of the index visits about depth / s tuples;
 # allow this many times that before it stops (iterative scans stop early once the LIMIT is met).
 HNSW_SCAN_MARGIN = 4
-# What an index scan costs per tuple it visits, in rows of an exact scan. Measured on 100k
-# clustered 512-d halfvecs, one owner's 9,900 photos at depths 10-500: 7-85 without filters (the
-# least for a query that is one of the photos, as find-similar's), 8-30 under a filter (whose exact
-# scan costs more per row); the low end leans towards the index, whose cost grows more slowly.
-HNSW_VISIT_COST = 10
+# An index scan costs with its candidate list (ef_search) far more than with the table: for each
+# candidate, as much as an exact scan reading 38-290 rows (measured: 9,900 photos in 100k vectors at
+# depths 10-500; 10,000 photos scattered through 1M at depth 10). The lowest leans to the index.
+HNSW_ROWS_PER_CANDIDATE = 30
 
 # metric -> (pgvector operator, how a distance becomes a score where higher is more similar)
 METRICS = {
@@ -295,12 +294,13 @@ def ef_search(depth: int) -> int:
     return min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
 
 
-def exact_scan_bound(*, depth: int, index_rows: int) -> int:
-    """The most photos an exact scan takes on. An index scan for `depth` of `rows` photos visits
-    about ef_search x index rows / rows tuples, each costing HNSW_VISIT_COST rows of an exact scan,
-    so the exact scan is cheaper while rows² < HNSW_VISIT_COST x ef_search x index rows (and
-    always up to EXACT_SCAN_MAX_ROWS)."""
-    return max(EXACT_SCAN_MAX_ROWS, math.isqrt(int(HNSW_VISIT_COST * ef_search(depth) * index_rows)))
+def exact_scan_bound(*, depth: int, index_rows: int, filtered: bool) -> int:
+    """The most photos an exact scan takes on: EXACT_SCAN_MAX_ROWS; or as many as it reads in the
+    time an index scan takes for its candidate list (HNSW_ROWS_PER_CANDIDATE x ef_search); or, under
+    filters, as many as an index scan would visit to find `depth` of them (photos passing filters
+    are spread through the graph, so it visits about depth x index rows / photos tuples)."""
+    bound = max(EXACT_SCAN_MAX_ROWS, HNSW_ROWS_PER_CANDIDATE * ef_search(depth))
+    return max(bound, math.isqrt(max(depth, 1) * index_rows)) if filtered else bound
 
 
 def _ids_sql(within: QuerySet, *, owner_id: int) -> tuple[str, tuple]:
@@ -339,7 +339,7 @@ def _plan_for(*, size: int, index_rows: Callable[[], int], owner_id: int, within
     if size <= EXACT_SCAN_MAX_ROWS:
         return Plan(use_index=False, rows=size, depth=depth, filtered=filtered)
     total = index_rows()
-    bound = exact_scan_bound(depth=depth, index_rows=total)
+    bound = exact_scan_bound(depth=depth, index_rows=total, filtered=filtered)
     rows = filtered_count(within=within, owner_id=owner_id, bound=bound) if filtered else size
     return Plan(use_index=rows > bound, rows=rows, depth=depth, bound=bound, index_rows=total, filtered=filtered)
 

@@ -63,11 +63,10 @@ def _build_gallery() -> dict:
 
 @pytest.fixture
 def gallery(stored_gallery, db, monkeypatch):
-    """The stored gallery, with EXACT_SCAN_MAX_ROWS and the index's cost per visited tuple lowered
-    so that a few thousand rows exercise both plans (at the real cost, 6,000 photos in 10,000 rows
-    would scan exactly under any filter)."""
+    """The stored gallery, with EXACT_SCAN_MAX_ROWS and the index's cost per candidate lowered so
+    that a few thousand rows exercise both plans."""
     monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
-    monkeypatch.setattr(vectors, "HNSW_VISIT_COST", 0.25)
+    monkeypatch.setattr(vectors, "HNSW_ROWS_PER_CANDIDATE", 1)
     vectors._sizes.clear()
     yield stored_gallery
     vectors._sizes.clear()
@@ -106,7 +105,7 @@ def test_the_plan_follows_the_filtered_count_not_the_gallery(gallery):
                                         within=filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(share)))
              for share in SHARES}
     assert plans[1.0].use_index and not plans[1.0].filtered
-    bound = vectors.exact_scan_bound(depth=10, index_rows=GALLERY + 4000)
+    bound = vectors.exact_scan_bound(depth=10, index_rows=GALLERY + 4000, filtered=True)
     for share, plan in list(plans.items())[1:]:
         kept = len(g["kept"][share])
         assert plan.rows == min(kept, bound + 1)
