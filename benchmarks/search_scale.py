@@ -26,7 +26,9 @@ from django.utils import timezone
 from benchmarks.stats import percentiles_ms
 from gallery.models import Photo, TakenAtSource
 from search import vectors
+from search.filters import PhotoFilters
 from search.models import EmbeddingModel
+from search.selectors.filters import filtered_photos
 
 PREFIX = "benchmark-scale"
 MODEL_KEY = "synthetic/scale-512"
@@ -148,8 +150,7 @@ def _copy_photos(galleries: list[Gallery], batches: list[tuple[int, int, int]], 
             f"COPY {Photo._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
         for number, first, count in batches:
             gallery = galleries[number]
-            cameras = [CAMERAS[(gallery.seed + i) % len(CAMERAS)] for i in range(1 + gallery.seed % 3)]
-            home = PLACES[gallery.seed % len(PLACES)]
+            cameras, home = _cameras(gallery), _home(gallery)
             days = rng.integers(0, 14 * 365)
             for i in range(count):
                 row = list(template)
@@ -169,6 +170,31 @@ def _copy_photos(galleries: list[Gallery], batches: list[tuple[int, int, int]], 
                 copy.write_row(row)
                 gallery.photo_ids[first + i] = photo_id
                 photo_id += 1
+
+
+def _cameras(gallery: Gallery) -> list[str]:
+    """The one to three cameras a gallery's photos were taken with, in turn."""
+    return [CAMERAS[(gallery.seed + i) % len(CAMERAS)] for i in range(1 + gallery.seed % 3)]
+
+
+def _home(gallery: Gallery) -> tuple[str, str, str]:
+    """Where 70% of a gallery's photos were taken (the rest anywhere in PLACES)."""
+    return PLACES[gallery.seed % len(PLACES)]
+
+
+def _abroad(gallery: Gallery) -> str:
+    """A country of PLACES that is not the gallery's home (about 3% of its photos)."""
+    return next(country for _, country, _ in PLACES[gallery.seed % len(PLACES):] + PLACES
+                if country != _home(gallery)[1])
+
+
+# The filtered rows' filters, from keeping most of a gallery to about 0.1% of it.
+FILTERS = {
+    "camera (the gallery's first)": lambda g: PhotoFilters(camera=_cameras(g)[0].split(" ", 1)[1]),
+    "favourite (3%)": lambda g: PhotoFilters(favourite=True),
+    "a country abroad (~3%)": lambda g: PhotoFilters(place=_abroad(g)),
+    "favourite, abroad (~0.1%)": lambda g: PhotoFilters(favourite=True, place=_abroad(g)),
+}
 
 
 def _vector_rows(model, galleries, batches, centres):
@@ -321,55 +347,120 @@ def _rss_bytes(pid: int) -> int | None:
     return None
 
 
-def _exact_top_k(matrix: np.ndarray, ids: np.ndarray, query_index: int) -> set[int]:
+@dataclass(frozen=True)
+class Expected:
+    """An exact scan's answer: the ids, and the score of the last of them."""
+    ids: frozenset[int]
+    last_score: float
+
+    def recall(self, matches) -> float:
+        """The share of the exact answer found; a photo that ties the last one (its score within
+        TIE of it: pgvector and numpy add half-precision products in different orders) counts."""
+        hits = sum(1 for m in matches if m.photo_id in self.ids or m.score >= self.last_score - TIE)
+        return min(hits, len(self.ids)) / len(self.ids)
+
+
+TIE = 1e-4
+
+
+def _exact_top_k(matrix: np.ndarray, ids: np.ndarray, query_index: int) -> Expected:
     scores = matrix @ matrix[query_index]
     scores[query_index] = -np.inf  # find-similar leaves the photo itself out
-    top = np.argpartition(-scores, K)[:K]
-    return set(ids[top].tolist())
+    top = np.argpartition(-scores, K)[:K] if len(ids) > K else np.argsort(-scores)[:len(ids) - 1]
+    return Expected(ids=frozenset(ids[top].tolist()), last_score=float(scores[top].min()))
 
 
-def measure(*, build: Build, queries: int, log, filters: dict | None = None) -> list[ClassRow]:
+def measure(*, build: Build, queries: int, log) -> list[ClassRow]:
     """Per gallery class: the default plan and, for classes that could go either way, the other
-    plan too, each with p50/p95 and recall@10 against an exact scan of the stored vectors.
-    `filters` is the hook for filtered runs (passed to `vectors.nearest` once it takes them)."""
+    plan too, each with p50/p95 and recall@10 against an exact scan of the stored vectors."""
     centres = themes()
     rows = []
-    sizes_seen = sorted({gallery.size for gallery in build.galleries}, reverse=True)
-    for size in sizes_seen:
-        members = [gallery for gallery in build.galleries if gallery.size == size]
+    for size, members in _classes(build):
         measured = members[:MEASURED_GALLERIES]
         per_gallery = max(1, -(-queries // len(measured)))
-        cases = []  # (gallery, matrix row, exact ids)
+        cases = []  # (gallery, matrix row, photo id, exact ids, within)
         for gallery in measured:
             matrix = gallery_vectors(size=gallery.size, seed=gallery.seed, centres=centres).astype(np.float32)
-            picks = np.random.default_rng(gallery.seed).choice(gallery.size, size=min(per_gallery, gallery.size), replace=False)
-            cases += [(gallery, matrix[i], int(gallery.photo_ids[i]), _exact_top_k(matrix, gallery.photo_ids, i))
-                      for i in picks]
+            cases += [(gallery, matrix[i], int(gallery.photo_ids[i]), _exact_top_k(matrix, gallery.photo_ids, i), None)
+                      for i in _picks(gallery, per_gallery)]
         cases = cases[:queries]
         default_index = vectors.uses_index(model=build.model, owner_id=measured[0].owner_id)
         plans = [None] + ([default_index] if 1_000 <= size <= 30_000 else [])  # exact=True: the exact scan
         for exact in plans:
             uses_exact = (not default_index) if exact is None else exact
             label = ("default: " if exact is None else "forced: ") + ("exact scan" if uses_exact else "HNSW iterative")
-            times, recalls = _timed(build.model, cases, exact=exact, filters=filters)
-            rows.append(ClassRow(size, sum(1 for g in build.galleries if g.size == size), len(measured), label,
+            times, recalls = _timed(build.model, cases, exact=exact)
+            rows.append(ClassRow(size, len(members), len(measured), label, *percentiles_ms(times),
+                                 float(np.mean(recalls))))
+            log("  " + rows[-1].line())
+    return rows
+
+
+def measure_filtered(*, build: Build, queries: int, log) -> list[ClassRow]:
+    """Per gallery class and filter (FILTERS): find-similar among the photos that pass the filter,
+    in the plan the search module picks (the label says which, and the share of photos kept),
+    recall@10 against an exact scan of the kept photos' stored vectors."""
+    centres = themes()
+    rows = []
+    for size, members in _classes(build):
+        measured = members[:MEASURED_GALLERIES]
+        per_gallery = max(1, -(-queries // len(measured)))
+        matrices = {g.owner_id: gallery_vectors(size=g.size, seed=g.seed, centres=centres).astype(np.float32)
+                    for g in measured}
+        for name, make_filters in FILTERS.items():
+            cases, kept_shares, index_plans = [], [], 0
+            for gallery in measured:
+                within = filtered_photos(owner_id=gallery.owner_id, filters=make_filters(gallery))
+                kept = _kept_positions(gallery, within)
+                kept_shares.append(len(kept) / gallery.size)
+                if len(kept) < 2:
+                    continue
+                matrix = matrices[gallery.owner_id][kept]
+                ids = gallery.photo_ids[kept]
+                index_plans += vectors.search_plan(model=build.model, owner_id=gallery.owner_id, within=within,
+                                                   depth=K).use_index
+                cases += [(gallery, matrix[i], int(ids[i]), _exact_top_k(matrix, ids, i), within)
+                          for i in np.random.default_rng(gallery.seed).choice(len(kept), min(per_gallery, len(kept)),
+                                                                              replace=False)]
+            if not cases:
+                continue
+            cases = cases[:queries]
+            searched = len({case[0].owner_id for case in cases})
+            plan = {0: "exact scan"}.get(index_plans, "HNSW iterative" if index_plans == searched else "mixed")
+            times, recalls = _timed(build.model, cases, exact=None)
+            rows.append(ClassRow(size, len(members), searched, f"{name}: kept {np.mean(kept_shares):.2%}, {plan}",
                                  *percentiles_ms(times), float(np.mean(recalls))))
             log("  " + rows[-1].line())
     return rows
 
 
-def _timed(model, cases, *, exact, filters) -> tuple[list[float], list[float]]:
-    extra = {"filters": filters} if filters else {}
-    for gallery, query, photo_id, _ in cases:  # warm the caches once, so the timed pass reads from memory
+def _classes(build: Build) -> list[tuple[int, list[Gallery]]]:
+    """The galleries by size, largest first."""
+    sizes_seen = sorted({gallery.size for gallery in build.galleries}, reverse=True)
+    return [(size, [gallery for gallery in build.galleries if gallery.size == size]) for size in sizes_seen]
+
+
+def _picks(gallery: Gallery, count: int) -> np.ndarray:
+    return np.random.default_rng(gallery.seed).choice(gallery.size, size=min(count, gallery.size), replace=False)
+
+
+def _kept_positions(gallery: Gallery, within) -> np.ndarray:
+    """The positions in the gallery's matrix of the photos that pass the filters `within`."""
+    kept = set(within.filter(owner_id=gallery.owner_id, trashed_at__isnull=True).values_list("id", flat=True))
+    return np.asarray([i for i, photo_id in enumerate(gallery.photo_ids.tolist()) if photo_id in kept], dtype=np.int64)
+
+
+def _timed(model, cases, *, exact) -> tuple[list[float], list[float]]:
+    for gallery, query, photo_id, _, within in cases:  # warm the caches once, so the timed pass reads from memory
         vectors.nearest(model=model, owner_id=gallery.owner_id, query=query, limit=K, exclude_photo_id=photo_id,
-                        exact=exact, **extra)
+                        exact=exact, within=within)
     times, recalls = [], []
-    for gallery, query, photo_id, expected in cases:
+    for gallery, query, photo_id, expected, within in cases:
         started = time.perf_counter()
         found = vectors.nearest(model=model, owner_id=gallery.owner_id, query=query, limit=K,
-                                exclude_photo_id=photo_id, exact=exact, **extra)
+                                exclude_photo_id=photo_id, exact=exact, within=within)
         times.append(time.perf_counter() - started)
-        recalls.append(len({match.photo_id for match in found} & expected) / K)
+        recalls.append(expected.recall(found))
     return times, recalls
 
 
@@ -378,6 +469,7 @@ def run(*, spread, queries: int, reuse: bool, log) -> tuple[Build, list[ClassRow
     if built is None:
         built = build(spread=spread, log=log)
     rows = measure(build=built, queries=queries, log=log)
+    rows += measure_filtered(build=built, queries=queries, log=log)
     figures = {"vectors": f"{sum(g.size for g in built.galleries):,} in {len(built.galleries):,} galleries",
                **built.figures, **sizes(built.model), "cores": str(os.cpu_count())}
     return built, rows, figures

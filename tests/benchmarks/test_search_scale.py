@@ -43,8 +43,15 @@ def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down():
     assert "| 1 x 1,200 | 1 | forced: HNSW iterative |" in report
     assert "| 3 x 40 | 3 | default: exact scan |" in report
     rows = [line for line in report.splitlines() if line.startswith("| ") and " x " in line and "galleries" not in line]
-    assert len(rows) == 4
-    assert all(float(row.split("|")[-2]) == 1.0 for row in rows if "exact scan" in row)  # exact is exact
+    unfiltered = [row for row in rows if "default: " in row or "forced: " in row]
+    assert len(unfiltered) == 4
+    # every filter on the largest gallery, with the share it kept and the plan it took
+    assert "| 1 x 1,200 | 1 | camera (the gallery's first): kept 100.00%, exact scan |" in report
+    assert "| 1 x 1,200 | 1 | favourite, abroad (~0.1%): kept" not in report  # fewer than two photos: skipped
+    filtered = [row for row in rows if "kept" in row]
+    assert {row.split("|")[3].split(":")[0].strip() for row in filtered if "1 x 1,200" in row} >= {
+        "camera (the gallery's first)", "favourite (3%)", "a country abroad (~3%)"}
+    assert all(float(row.split("|")[-2]) == 1.0 for row in rows if "exact scan" in row), report  # exact is exact
     assert "HNSW index photo_embedding_hnsw_model_" in report and "shared_buffers" in report
 
     call_command("benchmark_search", "--scale", "--teardown", stderr=io.StringIO())
