@@ -67,6 +67,7 @@ def gallery(stored_gallery, db, monkeypatch):
     that a few thousand rows exercise both plans."""
     monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
     monkeypatch.setattr(vectors, "HNSW_ROWS_PER_CANDIDATE", 1)
+    monkeypatch.setattr(vectors, "FILTERED_ROWS_PER_VISIT", 1)
     vectors._sizes.clear()
     yield stored_gallery
     vectors._sizes.clear()
