@@ -13,10 +13,11 @@ a Photo queryset from search.selectors.filters: `within`), counted with a bounde
 count(*) FROM (... LIMIT bound + 1)`: at most bound + 1 rows read, through the filter columns'
 indexes), never the planner's guess:
 - an exact scan of exactly those photos' vectors, while they are few (`exact_scan_bound`):
-  EXACT_SCAN_MAX_ROWS; or fewer than it reads in the time an index scan takes for a deep search's
-  candidate list (the hybrid text search's 500 candidates: an exact scan of a 9,900-photo gallery
-  takes 4 ms, the index scan 65 ms); or, under filters, fewer than an index scan would visit to
-  find `depth` of them (depth x index rows / photos);
+  EXACT_SCAN_MAX_ROWS, or fewer than it reads in the time an index scan would take. That follows
+  the scan's candidate list (ef_search, which follows the depth), so deep searches (the hybrid
+  text search's 500 candidates) scan more exactly: a 9,900-photo gallery in 4 ms, where the index
+  took 65 ms; and under a filter keeping a share of the gallery it visits about 1 / share times as
+  many, so filters that keep a small share of a large gallery scan exactly too;
 - more: the model's partial HNSW index with pgvector 0.8 iterative scans, so that the owner
   filter cannot starve the result; under filters each candidate is checked against them (a
   correlated sub-query that the planner cannot turn into a join) and `hnsw.max_scan_tuples` is
@@ -66,15 +67,11 @@ HNSW_MAX_SCAN_TUPLES_MAX = 2_000_000
 # An index scan for `depth` photos among a share s of the index visits about depth / s tuples;
 # allow this many times that before it stops (iterative scans stop early once the LIMIT is met).
 HNSW_SCAN_MARGIN = 4
-# An index scan costs with its candidate list (ef_search) far more than with the table: for each
-# candidate, as much as an exact scan reading 38-290 rows (measured: 9,900 photos in 100k vectors at
-# depths 10-500; 10,000 photos scattered through 1M at depth 10). The lowest leans to the index.
+# An index scan's cost follows its candidate list (ef_search) far more than the table's size: for
+# each candidate, as much as an exact scan reading 38-290 rows (measured: 9,900 photos in 100k
+# vectors at depths 10-500; 10,000 photos scattered through 1M at depth 10). The lowest leans to
+# the index.
 HNSW_ROWS_PER_CANDIDATE = 30
-# Under filters, each tuple an index scan visits (checked against the filters) costs as much as an
-# exact scan of the filtered photos reading this many (measured: 25-29 us against 1.7 us a row, at
-# 1% of 100k and 0.9% of 1M vectors; below it, 9,000 favourites of 300,000 photos in 1M took 32 ms
-# p50 / 97 ms p95 through the index, recall@10 0.886).
-FILTERED_ROWS_PER_VISIT = 16
 
 # metric -> (pgvector operator, how a distance becomes a score where higher is more similar)
 METRICS = {
@@ -299,14 +296,14 @@ def ef_search(depth: int) -> int:
     return min(HNSW_EF_SEARCH_MAX, max(HNSW_EF_SEARCH_MIN, depth))
 
 
-def exact_scan_bound(*, depth: int, index_rows: int, filtered: bool) -> int:
-    """The most photos an exact scan takes on: EXACT_SCAN_MAX_ROWS; or as many as it reads in the
-    time an index scan takes for its candidate list (HNSW_ROWS_PER_CANDIDATE x ef_search); or, under
-    filters, as many as it reads in the time an index scan takes to find `depth` of them (photos
-    passing filters are spread through the graph, so it visits about depth x index rows / photos
-    tuples, each FILTERED_ROWS_PER_VISIT rows' worth: photos² < that x depth x index rows)."""
-    bound = max(EXACT_SCAN_MAX_ROWS, HNSW_ROWS_PER_CANDIDATE * ef_search(depth))
-    return max(bound, math.isqrt(int(FILTERED_ROWS_PER_VISIT * max(depth, 1) * index_rows))) if filtered else bound
+def exact_scan_bound(*, depth: int, gallery: int) -> int:
+    """The most photos an exact scan takes on, of a gallery of `gallery` photos: EXACT_SCAN_MAX_ROWS,
+    or as many as it reads in the time an index scan takes. A gallery's photos lie near each other
+    in the graph, so an index scan for `depth` of them visits about ef_search candidates; when a
+    filter keeps `rows` of them (independently of what they show), about ef_search x gallery / rows.
+    Each costs HNSW_ROWS_PER_CANDIDATE rows of an exact scan, so exact is cheaper while
+    rows² < HNSW_ROWS_PER_CANDIDATE x ef_search x gallery (unfiltered: rows = gallery)."""
+    return max(EXACT_SCAN_MAX_ROWS, math.isqrt(int(HNSW_ROWS_PER_CANDIDATE * ef_search(depth) * gallery)))
 
 
 def _ids_sql(within: QuerySet, *, owner_id: int) -> tuple[str, tuple]:
@@ -344,10 +341,11 @@ def _plan_for(*, size: int, index_rows: Callable[[], int], owner_id: int, within
     filtered = within is not None
     if size <= EXACT_SCAN_MAX_ROWS:
         return Plan(use_index=False, rows=size, depth=depth, filtered=filtered)
-    total = index_rows()
-    bound = exact_scan_bound(depth=depth, index_rows=total, filtered=filtered)
+    bound = exact_scan_bound(depth=depth, gallery=size)
     rows = filtered_count(within=within, owner_id=owner_id, bound=bound) if filtered else size
-    return Plan(use_index=rows > bound, rows=rows, depth=depth, bound=bound, index_rows=total, filtered=filtered)
+    if rows <= bound:
+        return Plan(use_index=False, rows=rows, depth=depth, bound=bound, filtered=filtered)
+    return Plan(use_index=True, rows=rows, depth=depth, bound=bound, index_rows=index_rows(), filtered=filtered)
 
 
 def _ordered_sql(*, select: str, table: str, where: str, params: list, owner_id: int, within: QuerySet | None,

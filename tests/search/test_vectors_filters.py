@@ -66,8 +66,7 @@ def gallery(stored_gallery, db, monkeypatch):
     """The stored gallery, with EXACT_SCAN_MAX_ROWS and the index's cost per candidate lowered so
     that a few thousand rows exercise both plans."""
     monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)
-    monkeypatch.setattr(vectors, "HNSW_ROWS_PER_CANDIDATE", 1)
-    monkeypatch.setattr(vectors, "FILTERED_ROWS_PER_VISIT", 1)
+    monkeypatch.setattr(vectors, "HNSW_ROWS_PER_CANDIDATE", 0.25)
     vectors._sizes.clear()
     yield stored_gallery
     vectors._sizes.clear()
@@ -106,7 +105,7 @@ def test_the_plan_follows_the_filtered_count_not_the_gallery(gallery):
                                         within=filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(share)))
              for share in SHARES}
     assert plans[1.0].use_index and not plans[1.0].filtered
-    bound = vectors.exact_scan_bound(depth=10, index_rows=GALLERY + 4000, filtered=True)
+    bound = vectors.exact_scan_bound(depth=10, gallery=GALLERY)
     for share, plan in list(plans.items())[1:]:
         kept = len(g["kept"][share])
         assert plan.rows == min(kept, bound + 1)
