@@ -244,3 +244,14 @@ def test_binary_copy_stores_the_vectors_it_was_given_and_refuses_a_wrong_width()
         assert np.array_equal(vectors.photo_vector(model=model, photo_id=photo.pk, owner_id=owner.pk), vector)
     with pytest.raises(ValueError, match="8-d"):
         vectors.copy_photo_embeddings(model=model, rows=[(photos[0].pk, owner.pk, np.ones(4, dtype=np.float32))])
+
+
+def test_the_candidate_list_follows_the_depth_and_widens_for_large_galleries():
+    base = vectors.HNSW_EF_SEARCH_MIN
+    assert vectors.ef_search(10) == vectors.ef_search(10, gallery=vectors.HNSW_EF_SEARCH_GALLERY) == base
+    assert vectors.ef_search(10, gallery=4 * vectors.HNSW_EF_SEARCH_GALLERY) == 2 * base
+    assert vectors.ef_search(500) == max(500, base)
+    assert vectors.ef_search(10, gallery=10**9) == vectors.HNSW_EF_SEARCH_MAX
+    # a wider list costs more, so fewer photos are worth an exact scan's reading
+    assert (vectors.exact_scan_bound(depth=10, gallery=400_000) ** 2
+            > vectors.HNSW_ROWS_PER_CANDIDATE * base * 400_000)
