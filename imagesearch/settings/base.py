@@ -241,9 +241,10 @@ CLIP_CACHE_DIR = Path(env("CLIP_CACHE_DIR", default=str(DATA_DIR / "models")))
 CLIP_BATCH_SIZE = env.int("CLIP_BATCH_SIZE", default=16)
 # Where the model runs: cpu, cuda (fp16, CLIP_CUDA_BATCH_SIZE per pass) or auto (cuda if torch sees a GPU).
 CLIP_DEVICE = env("CLIP_DEVICE", default="cpu")
-# HNSW candidates per search (pgvector's hnsw.ef_search, at least the page depth): higher is slower
-# and finds more of the true nearest; search/vectors.py. 100: recall@10 0.994 for 10k-100k galleries in
-# a 1M-vector table at p95 <= 7 ms (40 gave 0.976-0.988; README "Speed", benchmark_search --scale).
+# HNSW candidates per search (pgvector's hnsw.ef_search, at least the page depth) in galleries of up
+# to 25,000 photos, widening with the square root of larger ones' size: higher is slower and finds
+# more of the true nearest; search/vectors.py. 100: recall@10 0.998 for 10k galleries in a 1M-vector
+# table at p95 5.6 ms (README "Speed", benchmark_search --scale).
 SEARCH_HNSW_EF_SEARCH = env.int("SEARCH_HNSW_EF_SEARCH", default=100)
 if CLIP_DEVICE not in ("cpu", "cuda", "auto"):
     raise ImproperlyConfigured(f"CLIP_DEVICE must be cpu, cuda or auto, not {CLIP_DEVICE!r}")
