@@ -107,11 +107,15 @@ class Photo(models.Model):
                          condition=Q(trashed_at__isnull=True, favourite=True)),
             models.Index(fields=["owner", "-trashed_at", "-id"], name="photo_trash", condition=Q(trashed_at__isnull=False)),
             models.Index(fields=["status", "created_at"], name="photo_status_oldest"),
-            # Filters (search.selectors.filters): the file type. Parts of the camera and place names
-            # (Django's icontains: UPPER(col::text) LIKE UPPER(…)) have trigram indexes on those
-            # expressions, made by migration 0004 in SQL (Django's OpClass over a function
-            # writes them with wrong parentheses): photo_{camera,city,region,country}_trgm.
+            # Filters (search.selectors.filters): the file type; the camera and the place, whose
+            # owner's distinct values are read by a loose scan of these indexes and whose photos are
+            # then found by the matching values.
             models.Index(fields=["owner", "content_type"], name="photo_file_type", condition=Q(trashed_at__isnull=True)),
+            models.Index(fields=["owner", "camera"], name="photo_owner_camera"),
+            models.Index(fields=["owner", "city"], name="photo_owner_city"),
+            models.Index(fields=["owner", "region"], name="photo_owner_region"),
+            models.Index(fields=["owner", "country"], name="photo_owner_country"),
+            models.Index(fields=["owner", "country_code"], name="photo_owner_country_code"),
         ]
 
     @property

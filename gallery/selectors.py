@@ -48,7 +48,7 @@ def photo_list(*, owner, status: str | None = None, ids: list[int] | None = None
     if ids is not None:
         photos = photos.filter(id__in=ids)
     if filters is not None and not filters.is_empty:
-        photos = photos_filter(photos, filters=filters, time_zone=account_time_zone(user=owner))
+        photos = photos_filter(photos, owner_id=owner.pk, filters=filters, time_zone=account_time_zone(user=owner))
     return photos_ordered(photos.prefetch_related(visible_tags_prefetch()), ordering=ordering)
 
 
