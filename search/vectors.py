@@ -274,8 +274,7 @@ def uses_index(*, model: EmbeddingModel, owner_id: int, metric: str = "cosine", 
 @dataclass(frozen=True)
 class Plan:
     """How one search for `depth` photos runs: through the HNSW index or an exact scan, and why
-    (`rows`: the photos searched, the gallery or those passing the filters: counted up to `bound` + 1,
-    and in full when the index scan is chosen)."""
+    (`rows`: the photos searched, the gallery or those passing the filters, counted up to `bound` + 1)."""
 
     use_index: bool
     rows: int
@@ -287,10 +286,7 @@ class Plan:
 
     @property
     def ef_search(self) -> int:
-        """The gallery's candidate list, under a filter as much wider as the filter keeps fewer of
-        its photos (so that as many of them are candidates as in an unfiltered search)."""
-        widen = self.gallery / self.rows if self.filtered and self.use_index and self.rows else 1.0
-        return min(HNSW_EF_SEARCH_MAX, int(ef_search(self.depth, gallery=self.gallery) * max(widen, 1.0)))
+        return ef_search(self.depth, gallery=self.gallery)
 
     def came_back_short(self, *, found: int, limit: int, offset: int) -> bool:
         """An index scan that gave up before a full page though more photos are there (the
@@ -361,8 +357,6 @@ def _plan_for(*, size: int, index_rows: Callable[[], int], owner_id: int, within
     rows = filtered_count(within=within, owner_id=owner_id, bound=bound) if filtered else size
     if rows <= bound:
         return Plan(use_index=False, rows=rows, depth=depth, bound=bound, filtered=filtered, gallery=size)
-    if filtered:  # the index's candidate list follows the share kept: count them all
-        rows = filtered_count(within=within, owner_id=owner_id, bound=size)
     return Plan(use_index=True, rows=rows, depth=depth, bound=bound, index_rows=index_rows(), filtered=filtered,
                 gallery=size)
 
