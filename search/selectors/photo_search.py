@@ -203,7 +203,9 @@ def _flag_low_confidence(result: SearchResult, *, text: str, words: word_selecto
     """With a model that learnt a known set of labels (the offline model), words it doesn't know
     that no tag (and no text read in a photo) matches get its best few guesses only, marked as
     such, not a confident full page. `matched`: the tag or text ranking found photos for the
-    words (on any page, not only this one)."""
+    words (on any page, not only this one). Nothing found (filters kept no photo) is no guess."""
+    if not result.results and result.options.offset == 0:
+        return result
     model = active_model()
     labels = model and trained_labels(model=model)
     if (matched or not labels or any(item.matched_tags or item.matched_text for item in result.results)

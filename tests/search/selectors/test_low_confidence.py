@@ -3,6 +3,7 @@
 import pytest
 
 from gallery.services import processing
+from search.filters import PhotoFilters
 from search.models import PhotoTag
 from search.selectors import photo_search
 from search.services import tag_edits
@@ -27,6 +28,12 @@ def test_words_the_model_does_not_know_get_its_best_few_guesses_marked_as_such(u
     assert f"doesn't know “{UNKNOWN}”" in result.message and "closest guesses" in result.message
     later = photo_search.search_text(owner=user, text=UNKNOWN, options=photo_search.SearchOptions(limit=30, offset=5))
     assert later.low_confidence and later.results == []
+
+
+def test_filters_that_keep_no_photo_say_nothing_of_guesses(user, gallery):
+    options = photo_search.SearchOptions(limit=30, filters=PhotoFilters(camera="no such camera"))
+    result = photo_search.search_text(owner=user, text=UNKNOWN, options=options)
+    assert result.results == [] and not result.low_confidence and result.message == ""
 
 
 @pytest.mark.parametrize("mode", photo_search.TEXT_MODES[:2])
