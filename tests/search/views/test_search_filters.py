@@ -30,6 +30,12 @@ def test_typed_filters_narrow_the_results_and_come_back_as_chips(browser_client,
     assert removed.context["query"] == "a photo is:favourite"
 
 
+def test_filters_that_keep_nothing_say_so_and_point_to_the_chips(browser_client, gallery):
+    html = browser_client.get("/search/", {"q": "a photo place:tokyo"}).content.decode()
+    assert "No photos match with these filters; remove one above to see more." in html
+    assert 'id="low-confidence"' not in html  # no "closest guesses" when there is nothing to guess from
+
+
 def test_the_panel_filters_similar_photos_and_its_chips_remove_them(browser_client, gallery):
     response = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"camera": "iphone"})
     assert [item.photo.pk for item in response.context["result"].results] == [gallery[0].pk]
