@@ -347,6 +347,9 @@ def _rss_bytes(pid: int) -> int | None:
     return None
 
 
+TIE = 1e-4  # scores this close to the last exact match's tie with it
+
+
 @dataclass(frozen=True)
 class Expected:
     """An exact scan's answer: the ids, and the score of the last of them."""
@@ -358,9 +361,6 @@ class Expected:
         TIE of it: pgvector and numpy add half-precision products in different orders) counts."""
         hits = sum(1 for m in matches if m.photo_id in self.ids or m.score >= self.last_score - TIE)
         return min(hits, len(self.ids)) / len(self.ids)
-
-
-TIE = 1e-4
 
 
 def _exact_top_k(matrix: np.ndarray, ids: np.ndarray, query_index: int) -> Expected:
@@ -382,7 +382,7 @@ def measure(*, build: Build, queries: int, log) -> list[ClassRow]:
         for gallery in measured:
             matrix = gallery_vectors(size=gallery.size, seed=gallery.seed, centres=centres).astype(np.float32)
             cases += [(gallery, matrix[i], int(gallery.photo_ids[i]), _exact_top_k(matrix, gallery.photo_ids, i), None)
-                      for i in _picks(gallery, per_gallery)]
+                      for i in _picks(seed=gallery.seed, population=gallery.size, count=per_gallery)]
         cases = cases[:queries]
         default_index = vectors.uses_index(model=build.model, owner_id=measured[0].owner_id)
         plans = [None] + ([default_index] if 1_000 <= size <= 30_000 else [])  # exact=True: the exact scan
@@ -420,13 +420,15 @@ def measure_filtered(*, build: Build, queries: int, log) -> list[ClassRow]:
                 index_plans += vectors.search_plan(model=build.model, owner_id=gallery.owner_id, within=within,
                                                    depth=K).use_index
                 cases += [(gallery, matrix[i], int(ids[i]), _exact_top_k(matrix, ids, i), within)
-                          for i in np.random.default_rng(gallery.seed).choice(len(kept), min(per_gallery, len(kept)),
-                                                                              replace=False)]
+                          for i in _picks(seed=gallery.seed, population=len(kept), count=per_gallery)]
             if not cases:
                 continue
             cases = cases[:queries]
             searched = len({case[0].owner_id for case in cases})
-            plan = {0: "exact scan"}.get(index_plans, "HNSW iterative" if index_plans == searched else "mixed")
+            if index_plans == 0:
+                plan = "exact scan"
+            else:
+                plan = "HNSW iterative" if index_plans == searched else "mixed"
             times, recalls = _timed(build.model, cases, exact=None)
             rows.append(ClassRow(size, len(members), searched, f"{name}: kept {np.mean(kept_shares):.2%}, {plan}",
                                  *percentiles_ms(times), float(np.mean(recalls))))
@@ -440,8 +442,9 @@ def _classes(build: Build) -> list[tuple[int, list[Gallery]]]:
     return [(size, [gallery for gallery in build.galleries if gallery.size == size]) for size in sizes_seen]
 
 
-def _picks(gallery: Gallery, count: int) -> np.ndarray:
-    return np.random.default_rng(gallery.seed).choice(gallery.size, size=min(count, gallery.size), replace=False)
+def _picks(*, seed: int, population: int, count: int) -> np.ndarray:
+    """`count` distinct positions of `population` (all of them if fewer), the same for a seed."""
+    return np.random.default_rng(seed).choice(population, size=min(count, population), replace=False)
 
 
 def _kept_positions(gallery: Gallery, within) -> np.ndarray:
