@@ -14,11 +14,14 @@ from __future__ import annotations
 import os
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -29,6 +32,7 @@ from search import vectors
 from search.filters import PhotoFilters
 from search.models import EmbeddingModel
 from search.selectors.filters import filtered_photos
+from search.services.gallery_indexes import gallery_indexes_sync
 
 PREFIX = "benchmark-scale"
 MODEL_KEY = "synthetic/scale-512"
@@ -233,6 +237,7 @@ def build(*, spread, log) -> Build:
     figures["vectors (binary COPY)"] = f"{time.monotonic() - started:.0f} s"
     log(f"copied {total:,} vectors in {figures['vectors (binary COPY)']}")
     figures.update(build_index(model=model, total=total, log=log))
+    figures.update(build_gallery_indexes(log=log))
     return Build(model=model, galleries=galleries, figures=figures)
 
 
@@ -257,6 +262,16 @@ def build_index(*, model: EmbeddingModel, total: int, log) -> dict[str, str]:
     figure = f"{time.monotonic() - started:.0f} s (maintenance_work_mem {memory}, 2 parallel workers)"
     log(f"index built in {figure}")
     return {"HNSW index build": figure}
+
+
+def build_gallery_indexes(*, log) -> dict[str, str]:
+    """The galleries' own indexes, as the product's periodic sync builds them (one at a time)."""
+    started = time.monotonic()
+    done = gallery_indexes_sync(progress=log)
+    if not done or not done.built:
+        return {}
+    return {f"own HNSW indexes of galleries of {settings.SEARCH_GALLERY_INDEX_MIN_PHOTOS:,}+ photos":
+            f"{len(done.built)} built in {time.monotonic() - started:.0f} s (concurrently, one at a time)"}
 
 
 def _maintenance_work_mem(total: int) -> str:
@@ -287,7 +302,28 @@ def existing(*, spread, log) -> Build | None:
     figures = {"build": "reused an earlier load"}
     if not _index_exists(model):  # a load whose index build was interrupted: build it now
         figures.update(build_index(model=model, total=sum(g.size for g in galleries), log=log))
+    figures.update(build_gallery_indexes(log=log))  # any not built yet
     return Build(model=model, galleries=galleries, figures=figures)
+
+
+def _gallery_indexes(model: EmbeddingModel) -> list[tuple[int, int]]:
+    vectors._sizes.clear()  # the keys are cached; another process may have built some
+    return [key for key in vectors.gallery_index_keys() if key[0] == model.pk]
+
+
+@contextmanager
+def _shared_index_only(model: EmbeddingModel) -> Iterator[None]:
+    """The galleries' own indexes dropped inside a transaction that is rolled back: searches in it
+    walk the model's shared index, as before the galleries had theirs (nothing is rebuilt after)."""
+    with transaction.atomic():
+        for model_id, owner_id in _gallery_indexes(model):
+            vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
+        vectors._sizes.clear()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            vectors._sizes.clear()
 
 
 def _index_exists(model: EmbeddingModel) -> bool:
@@ -304,6 +340,8 @@ def teardown(*, log) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
             cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
+            for model_id, owner_id in _gallery_indexes(model):
+                vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
             cursor.execute(f"DELETE FROM {vectors.TABLE} WHERE model_id = %s", [model.pk])
             model.delete()
         if owner_ids:
@@ -330,6 +368,12 @@ def sizes(model: EmbeddingModel) -> dict[str, str]:
         "shared_buffers": shared_buffers,
         "benchmark process peak RSS": megabytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
     }
+    own = _gallery_indexes(model)
+    if own:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(pg_relation_size(name::regclass)) FROM unnest(%s::text[]) AS name",
+                           [[vectors.gallery_index_name(model_id=m, owner_id=o) for m, o in own]])
+            figures[f"{len(own)} galleries' own HNSW indexes"] = megabytes(cursor.fetchone()[0])
     backend_rss = _rss_bytes(backend)
     if backend_rss is not None:
         figures["PostgreSQL backend RSS (counts the shared buffers it touched)"] = megabytes(backend_rss)
@@ -388,12 +432,23 @@ def measure(*, build: Build, queries: int, log) -> list[ClassRow]:
         plans = [None] + ([default_index] if 1_000 <= size <= 30_000 else [])  # exact=True: the exact scan
         for exact in plans:
             uses_exact = (not default_index) if exact is None else exact
-            label = ("default: " if exact is None else "forced: ") + ("exact scan" if uses_exact else "HNSW iterative")
+            label = ("default: " if exact is None else "forced: ") + (
+                "exact scan" if uses_exact else f"HNSW iterative, {_index_label(build.model, measured[0])}")
             times, recalls = _timed(build.model, cases, exact=exact)
             rows.append(ClassRow(size, len(members), len(measured), label, *percentiles_ms(times),
                                  float(np.mean(recalls))))
             log("  " + rows[-1].line())
+        if default_index and _index_label(build.model, measured[0]) == "own index":
+            with _shared_index_only(build.model):  # the same queries as before galleries had their own
+                times, recalls = _timed(build.model, cases, exact=None)
+            rows.append(ClassRow(size, len(members), len(measured), "before: HNSW iterative, shared index",
+                                 *percentiles_ms(times), float(np.mean(recalls))))
+            log("  " + rows[-1].line())
     return rows
+
+
+def _index_label(model: EmbeddingModel, gallery: Gallery) -> str:
+    return "own index" if vectors.gallery_index_keys().get((model.pk, gallery.owner_id)) else "shared index"
 
 
 def measure_filtered(*, build: Build, queries: int, log) -> list[ClassRow]:
@@ -428,11 +483,17 @@ def measure_filtered(*, build: Build, queries: int, log) -> list[ClassRow]:
             if index_plans == 0:
                 plan = "exact scan"
             else:
-                plan = "HNSW iterative" if index_plans == searched else "mixed"
+                plan = f"HNSW iterative, {_index_label(build.model, measured[0])}" if index_plans == searched else "mixed"
             times, recalls = _timed(build.model, cases, exact=None)
             rows.append(ClassRow(size, len(members), searched, f"{name}: kept {np.mean(kept_shares):.2%}, {plan}",
                                  *percentiles_ms(times), float(np.mean(recalls))))
             log("  " + rows[-1].line())
+            if plan.endswith("own index"):
+                with _shared_index_only(build.model):
+                    times, recalls = _timed(build.model, cases, exact=None)
+                rows.append(ClassRow(size, len(members), searched, f"{name}: before, shared index",
+                                     *percentiles_ms(times), float(np.mean(recalls))))
+                log("  " + rows[-1].line())
     return rows
 
 

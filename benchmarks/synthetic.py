@@ -60,7 +60,7 @@ def exact_top_k(matrix: np.ndarray, ids: list[int], query: np.ndarray, k: int, e
 
 def remove_users_and_model(*, prefix: str, model_key: str) -> None:
     """Delete a benchmark's users (named `prefix`-N, with their photos and vectors) and its
-    synthetic model with the model's partial HNSW index (which would outlive it)."""
+    synthetic model with the model's partial HNSW index and its galleries' (which would outlive it)."""
     users = get_user_model().objects.filter(username__startswith=prefix + "-")
     if users.exists():
         with transaction.atomic():
@@ -68,4 +68,7 @@ def remove_users_and_model(*, prefix: str, model_key: str) -> None:
     for model in EmbeddingModel.objects.filter(key=model_key):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
+        for model_id, owner_id in vectors.gallery_index_keys():
+            if model_id == model.pk:
+                vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
         model.delete()

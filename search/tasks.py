@@ -16,6 +16,17 @@ def reindex_photos() -> int | None:
     return job.pk if job else None
 
 
+@shared_task(name="search.tasks.sync_gallery_indexes", acks_late=True, autoretry_for=(OperationalError, InterfaceError),
+             retry_backoff=30, max_retries=5)
+def sync_gallery_indexes() -> dict | None:
+    from search.services.gallery_indexes import gallery_indexes_sync  # noqa: PLC0415 - tasks import their services in their bodies
+
+    # Periodic (the beat schedule): past its budget it starts no new build; the next run goes on.
+    done = gallery_indexes_sync(budget_seconds=settings.TASK_BUDGET_SECONDS)
+    return None if done is None else {"built": len(done.built), "dropped": len(done.dropped),
+                                      "remaining": len(done.remaining)}
+
+
 # Query encoding for web processes without torch (QUERY_ENCODING=worker; search/query_encoding.py).
 # They keep their results (the web waits for the reply), are never redelivered (a query nobody
 # answered in time is worthless: the web has answered 503 already) and run in seconds.

@@ -246,6 +246,13 @@ CLIP_DEVICE = env("CLIP_DEVICE", default="cpu")
 # more of the true nearest; search/vectors.py. 100: recall@10 0.998 for 10k galleries in a 1M-vector
 # table at p95 5.6 ms (README "Speed", benchmark_search --scale).
 SEARCH_HNSW_EF_SEARCH = env.int("SEARCH_HNSW_EF_SEARCH", default=100)
+# A gallery of at least this many photos gets an HNSW index of its own, which its searches walk
+# instead of the shared one (built in the background by the maintenance queue's periodic
+# `sync_gallery_indexes`, or `manage.py gallery_indexes`; dropped when it shrinks below half).
+SEARCH_GALLERY_INDEX_MIN_PHOTOS = env.int("SEARCH_GALLERY_INDEX_MIN_PHOTOS", default=50_000)
+# maintenance_work_mem for building one (at most): the whole graph in memory builds several times
+# faster; about 1.6 kB a photo for 512-d vectors.
+SEARCH_INDEX_BUILD_MEMORY_MB = env.int("SEARCH_INDEX_BUILD_MEMORY_MB", default=2048)
 if CLIP_DEVICE not in ("cpu", "cuda", "auto"):
     raise ImproperlyConfigured(f"CLIP_DEVICE must be cpu, cuda or auto, not {CLIP_DEVICE!r}")
 CLIP_CUDA_BATCH_SIZE = env.int("CLIP_CUDA_BATCH_SIZE", default=128)
@@ -372,6 +379,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "sweep-unprocessed-photos": {"task": "gallery.tasks.sweep_unprocessed_photos", "schedule": 60.0},
     "purge-trash": {"task": "gallery.tasks.purge_trash", "schedule": 3600.0},
+    "sync-gallery-indexes": {"task": "search.tasks.sync_gallery_indexes", "schedule": 900.0},
 }
 # A worker touches this file every WORKER_HEARTBEAT_INTERVAL seconds while it reaches the broker
 # ("" = no heartbeat); its container healthcheck runs `python -m imagesearch.healthcheck FILE`.

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from benchmarks import search_scale
 from gallery.models import Photo
+from search import vectors
 from search.models import EmbeddingModel, PhotoEmbedding
 
 
@@ -28,7 +29,8 @@ def test_a_gallery_draws_on_a_few_shared_themes():
 
 
 @pytest.mark.django_db
-def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down():
+def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down(settings):
+    settings.SEARCH_GALLERY_INDEX_MIN_PHOTOS = 1000  # the 1,200-photo gallery gets its own index
     out = io.StringIO()
     call_command("benchmark_search", "--scale", "--spread", "1x1200,2x150,3x40", "--queries", "8",
                  stdout=out, stderr=io.StringIO())
@@ -40,7 +42,7 @@ def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down():
                   .values_list("owner_id", flat=True))
     assert sum(1 for a, b in zip(owners, owners[1:]) if a != b) > 3
     assert "| 1 x 1,200 | 1 | default: exact scan |" in report
-    assert "| 1 x 1,200 | 1 | forced: HNSW iterative |" in report
+    assert "| 1 x 1,200 | 1 | forced: HNSW iterative, own index |" in report
     assert "| 3 x 40 | 3 | default: exact scan |" in report
     rows = [line for line in report.splitlines() if line.startswith("| ") and " x " in line and "galleries" not in line]
     unfiltered = [row for row in rows if "default: " in row or "forced: " in row]
@@ -53,10 +55,35 @@ def test_the_scale_run_loads_measures_and_reports_every_class_then_tears_down():
         "camera (the gallery's first)", "favourite (3%)", "a country abroad (~3%)"}
     assert all(float(row.split("|")[-2]) == 1.0 for row in rows if "exact scan" in row), report  # exact is exact
     assert "HNSW index photo_embedding_hnsw_model_" in report and "shared_buffers" in report
+    assert "1 galleries' own HNSW indexes" in report and "own HNSW indexes of galleries of 1,000+ photos" in report
 
     call_command("benchmark_search", "--scale", "--teardown", stderr=io.StringIO())
     assert not EmbeddingModel.objects.filter(key=search_scale.MODEL_KEY).exists()
+    vectors._sizes.clear()
+    assert not [key for key in vectors.gallery_index_keys() if key[0] == model.pk]
     assert not Photo.objects.filter(owner__username__startswith="benchmark-scale-").exists()
     with pytest.raises(CommandError, match="COUNTxSIZE"):
         call_command("benchmark_search", "--scale", "--spread", "lots")
 
+
+
+@pytest.mark.django_db
+def test_a_gallery_with_its_own_index_is_measured_against_the_shared_one_too(settings, monkeypatch):
+    """Galleries searched through their own index get a row of the same queries through the shared
+    index (their own dropped in a transaction rolled back after), and keep their index."""
+    settings.SEARCH_GALLERY_INDEX_MIN_PHOTOS = 1000
+    monkeypatch.setattr(vectors, "EXACT_SCAN_MAX_ROWS", 200)  # 1,200 photos through an index
+    monkeypatch.setattr(vectors, "HNSW_ROWS_PER_CANDIDATE", 0.25)
+    out = io.StringIO()
+    call_command("benchmark_search", "--scale", "--spread", "1x1200,3x300", "--queries", "8", stdout=out,
+                 stderr=io.StringIO())
+    report = out.getvalue()
+    own = [line for line in report.splitlines() if line.startswith("| 1 x 1,200 | 1 | default: HNSW iterative, own index")]
+    shared = [line for line in report.splitlines() if line.startswith("| 1 x 1,200 | 1 | before: HNSW iterative, shared")]
+    assert len(own) == len(shared) == 1, report
+    assert float(own[0].split("|")[-2]) >= 0.95 and float(shared[0].split("|")[-2]) >= 0.9
+    assert "| 3 x 300 | 3 | default: HNSW iterative, shared index |" in report  # too small for their own
+    model = EmbeddingModel.objects.get(key=search_scale.MODEL_KEY)
+    vectors._sizes.clear()
+    assert len([key for key in vectors.gallery_index_keys() if key[0] == model.pk]) == 1  # rolled back, not lost
+    call_command("benchmark_search", "--scale", "--teardown", stderr=io.StringIO())

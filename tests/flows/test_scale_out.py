@@ -3,6 +3,8 @@ different queue sets (A: ingest; B: ingest, maintenance, reindex). A is killed (
 group, kill -9) in the middle of a batch; B finishes: the sweep hands A's claimed photos back
 after PROCESSING_REQUEUE_AFTER_SECONDS, and Redis hands A's unacknowledged task message to B
 after the visibility timeout (shortened here to 15 s). No photo is lost, none processed twice.
+Meanwhile the beat's gallery-index sync gives the gallery (over SEARCH_GALLERY_INDEX_MIN_PHOTOS,
+lowered here) its own HNSW index, built concurrently beside the workers' writes.
 
 Tasks are bounded here as in production, only smaller: each stops after TASK_MAX_BATCHES batches
 (or TASK_BUDGET_SECONDS) and queues its continuation, so both workers share one upload.
@@ -26,6 +28,7 @@ from django.db.models import Count
 
 from gallery.models import Photo
 from imagesearch import healthcheck
+from search import vectors
 from search.models import PhotoEmbedding, PhotoTag
 from tests import images, workers
 
@@ -111,7 +114,7 @@ def test_two_workers_share_the_work_and_one_finishes_what_a_killed_one_held(api_
         "CLIP_BATCH_SIZE": str(BATCH), "TASK_MAX_BATCHES": "3", "TASK_BUDGET_SECONDS": "3",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "CELERY_TASK_TIME_LIMIT": "12",
         "CELERY_TASK_SOFT_TIME_LIMIT": "9", "PROCESSING_REQUEUE_AFTER_SECONDS": str(REQUEUE_AFTER),
-        "PROCESSING_DECODE_THREADS": "0",
+        "PROCESSING_DECODE_THREADS": "0", "SEARCH_GALLERY_INDEX_MIN_PHOTOS": str(COUNT // 2),
     })
     prefix = settings.CELERY_QUEUE_PREFIX
 
@@ -164,10 +167,20 @@ def test_two_workers_share_the_work_and_one_finishes_what_a_killed_one_held(api_
             orphaned, b.log[-3000:])
         assert workers.wait_for(lambda: orphaned <= _task_ids(b.log, "succeeded"), timeout=60), b.log[-3000:]
         assert healthcheck.main([str(folder / "b.heartbeat"), "--max-age", "10"]) == 0
+        # The beat's gallery-index sync (on B's maintenance queue) gave the gallery its own index.
+        owner_id = Photo.objects.values_list("owner_id", flat=True).first()
+        model_id = PhotoEmbedding.objects.values_list("model_id", flat=True).first()
+
+        def own_index_built() -> bool:
+            vectors._sizes.clear()
+            return vectors.gallery_index_keys().get((model_id, owner_id)) is True
+
+        assert workers.wait_for(own_index_built, timeout=60), b.log[-3000:]
     finally:
         for process in (a, b, beat):
             process.stop()
     assert "Traceback" not in b.log, b.log[-5000:]
+    vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)  # outlives the test's rows otherwise
 
     after = {photo.pk: photo for photo in Photo.objects.all()}
     # None lost: every photo ready with exactly one vector.

@@ -252,6 +252,10 @@ def test_the_candidate_list_follows_the_depth_and_widens_for_large_galleries():
     assert vectors.ef_search(10, gallery=4 * vectors.HNSW_EF_SEARCH_GALLERY) == 2 * base
     assert vectors.ef_search(500) == max(500, base)
     assert vectors.ef_search(10, gallery=10**9) == vectors.HNSW_EF_SEARCH_MAX
+    # a gallery's own graph holds its photos alone: the list widens only for far larger galleries
+    own = vectors.HNSW_EF_SEARCH_OWN_GALLERY
+    assert vectors.ef_search(10, gallery=own, own_index=True) == base < vectors.ef_search(10, gallery=own)
+    assert vectors.ef_search(10, gallery=4 * own, own_index=True) == 2 * base
     # a wider list makes the index scan dearer, so the exact scan takes on more photos
     assert (vectors.exact_scan_bound(depth=10, gallery=400_000) ** 2
             > vectors.HNSW_ROWS_PER_CANDIDATE * base * 400_000)
