@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks.stats import percentiles_ms
+from benchmarks.synthetic import drop_gallery_indexes, model_gallery_indexes
 from gallery.models import Photo, TakenAtSource
 from search import vectors
 from search.filters import PhotoFilters
@@ -306,18 +307,12 @@ def existing(*, spread, log) -> Build | None:
     return Build(model=model, galleries=galleries, figures=figures)
 
 
-def _gallery_indexes(model: EmbeddingModel) -> list[tuple[int, int]]:
-    vectors._sizes.clear()  # the keys are cached; another process may have built some
-    return [key for key in vectors.gallery_index_keys() if key[0] == model.pk]
-
-
 @contextmanager
 def _shared_index_only(model: EmbeddingModel) -> Iterator[None]:
     """The galleries' own indexes dropped inside a transaction that is rolled back: searches in it
     walk the model's shared index, as before the galleries had theirs (nothing is rebuilt after)."""
     with transaction.atomic():
-        for model_id, owner_id in _gallery_indexes(model):
-            vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
+        drop_gallery_indexes(model)
         vectors._sizes.clear()
         try:
             yield
@@ -340,8 +335,7 @@ def teardown(*, log) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for model in EmbeddingModel.objects.filter(key=MODEL_KEY):
             cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
-            for model_id, owner_id in _gallery_indexes(model):
-                vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
+            drop_gallery_indexes(model)
             cursor.execute(f"DELETE FROM {vectors.TABLE} WHERE model_id = %s", [model.pk])
             model.delete()
         if owner_ids:
@@ -368,7 +362,7 @@ def sizes(model: EmbeddingModel) -> dict[str, str]:
         "shared_buffers": shared_buffers,
         "benchmark process peak RSS": megabytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
     }
-    own = _gallery_indexes(model)
+    own = model_gallery_indexes(model)
     if own:
         with connection.cursor() as cursor:
             cursor.execute("SELECT sum(pg_relation_size(name::regclass)) FROM unnest(%s::text[]) AS name",

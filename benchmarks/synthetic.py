@@ -68,7 +68,16 @@ def remove_users_and_model(*, prefix: str, model_key: str) -> None:
     for model in EmbeddingModel.objects.filter(key=model_key):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP INDEX IF EXISTS {vectors.model_index_name(model)}")
-        for model_id, owner_id in vectors.gallery_index_keys():
-            if model_id == model.pk:
-                vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
+        drop_gallery_indexes(model)
         model.delete()
+
+
+def model_gallery_indexes(model: EmbeddingModel) -> list[tuple[int, int]]:
+    """(model id, owner id) of the model's galleries' own indexes, read afresh (the keys are cached)."""
+    vectors._sizes.clear()
+    return [key for key in vectors.gallery_index_keys() if key[0] == model.pk]
+
+
+def drop_gallery_indexes(model: EmbeddingModel) -> None:
+    for model_id, owner_id in model_gallery_indexes(model):
+        vectors.gallery_index_drop(model_id=model_id, owner_id=owner_id)
