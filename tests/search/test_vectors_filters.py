@@ -174,3 +174,21 @@ def test_another_owners_photos_never_pass_a_filter(gallery):
         matches = vectors.nearest(model=g["model"], owner_id=g["owner"].pk, query=g["matrix"][0], limit=50,
                                   within=within, exact=exact)
         assert {m.photo_id for m in matches} <= set(g["kept"][0.02])
+
+
+@pytest.mark.django_db
+def test_the_exact_plan_reads_the_kept_photos_vectors_in_one_index_scan(gallery):
+    """EXPLAIN of the filtered exact scan: the kept photos' ids as one array, their vectors read
+    by the photo id index in one scan (not a lookup per photo, nor a scan of the table)."""
+    g = gallery
+    within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(0.02))
+    outside_trash, trash_params = vectors._outside_trash(owner_id=g["owner"].pk)
+    sql, params = vectors._ordered_sql(select="embedding <=> %s::halfvec", table=vectors.TABLE,
+                                       where=f"model_id = %s AND {outside_trash}",
+                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk, *trash_params],
+                                       owner_id=g["owner"].pk, within=within, use_index=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", [*params, 10, 0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "(photo_id = ANY" in plan and f"Seq Scan on {vectors.TABLE}" not in plan, plan
+    assert "Nested Loop" not in plan, plan
