@@ -1,6 +1,6 @@
 # The filter indexes carry the photo id, the trash column and the other filters' columns, so a
-# search's filtered ids are read from one index alone (gallery.models.Photo.Meta.indexes). Built concurrently, one at a
-# time: a large library keeps uploading and searching meanwhile.
+# search's filtered ids are read from one index alone (gallery.models.Photo.Meta.indexes). Built
+# concurrently, one at a time: a large library keeps uploading and searching meanwhile.
 
 from django.conf import settings
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
