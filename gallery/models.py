@@ -36,6 +36,11 @@ class TakenAtSource(models.TextChoices):
     UPLOAD = "upload", "Upload time"
 
 
+# The columns that camera and place filters match parts of (search.selectors.filters), each with
+# an index led by the owner (Photo.Meta.indexes).
+FILTER_VALUE_COLUMNS = ("camera", "city", "region", "country", "country_code")
+
+
 class Photo(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -118,7 +123,7 @@ class Photo(models.Model):
                          include=["id", "favourite", "timeline_at"], condition=Q(trashed_at__isnull=True)),
             *[models.Index(fields=["owner", column], name=f"photo_owner_{column}",
                            include=["id", "trashed_at", "favourite", "timeline_at"])
-              for column in ("camera", "city", "region", "country", "country_code")],
+              for column in FILTER_VALUE_COLUMNS],
         ]
 
     @property

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.selectors import account_time_zone
-from gallery.models import Photo
+from gallery.models import FILTER_VALUE_COLUMNS, Photo
 from imagesearch.exceptions import NotFound
 from search.filters import PhotoFilters
 from search.models import PhotoTag
@@ -41,11 +41,6 @@ def _tagged(name: str):
     return Exists(PhotoTag.objects.filter(photo=OuterRef("pk"), name=name, hidden=False))
 
 
-# The columns that camera and place filters match parts of, each with an index led by the owner
-# (gallery.models.Photo.Meta.indexes).
-VALUE_COLUMNS = ("camera", "city", "region", "country", "country_code")
-
-
 def owner_values_containing(*, owner_id: int, column: str, text: str, whole: bool = False) -> list[str]:
     """The distinct values of a photo column among the owner's photos that contain `text` (or,
     `whole`, equal it), in any case, as Django's icontains / iexact match them.
@@ -55,7 +50,7 @@ def owner_values_containing(*, owner_id: int, column: str, text: str, whole: boo
     through the same index: matching the parts row by row read every photo of a large gallery
     (250 ms at 300,000), and trigram indexes over every user's photos could not be narrowed to
     the owner (a 1,000-photo gallery waited 15-31 ms on all galleries' "iPhone" matches)."""
-    if column not in VALUE_COLUMNS:
+    if column not in FILTER_VALUE_COLUMNS:
         raise ValueError(f"not a filter column: {column}")
     table = Photo._meta.db_table
     pattern = connection.ops.prep_for_like_query(text)
