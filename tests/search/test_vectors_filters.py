@@ -117,22 +117,27 @@ def test_the_plan_follows_the_filtered_count_not_the_gallery(gallery):
     assert not deep.use_index and deep.bound > len(g["kept"][0.1])
 
 
+def _filtered_sql(g: dict, *, share: float, select: str, use_index: bool) -> tuple[str, list]:
+    """The SQL `nearest` sends for the gallery under a camera filter keeping `share` (before its
+    LIMIT and OFFSET), by either plan."""
+    within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(share))
+    outside_trash, trash_params = vectors._outside_trash(owner_id=g["owner"].pk)
+    return vectors._ordered_sql(select=select, table=vectors.TABLE, where=f"model_id = %s AND {outside_trash}",
+                                params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk, *trash_params],
+                                owner_id=g["owner"].pk, within=within, use_index=use_index)
+
+
 @pytest.mark.django_db
 def test_the_index_plan_keeps_the_filter_on_each_candidate(gallery):
     """EXPLAIN of the filtered index plan: the model's HNSW index with the filter as a sub-plan,
     not a join the planner could run as an exact scan."""
-    g = gallery
-    within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(0.1))
-    outside_trash, trash_params = vectors._outside_trash(owner_id=g["owner"].pk)
-    sql, params = vectors._ordered_sql(select=f"embedding::halfvec({DIMS}) <=> %s::halfvec({DIMS})",
-                                       table=vectors.TABLE, where=f"model_id = %s AND {outside_trash}",
-                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk, *trash_params],
-                                       owner_id=g["owner"].pk, within=within, use_index=True)
+    sql, params = _filtered_sql(gallery, share=0.1, select=f"embedding::halfvec({DIMS}) <=> %s::halfvec({DIMS})",
+                                use_index=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}", [*params, 10, 0])
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert vectors.model_index_name(g["model"]) in plan, plan
+    assert vectors.model_index_name(gallery["model"]) in plan, plan
     assert "SubPlan" in plan and "Join" not in plan, plan
 
 
@@ -180,13 +185,7 @@ def test_another_owners_photos_never_pass_a_filter(gallery):
 def test_the_exact_plan_reads_the_kept_photos_vectors_in_one_index_scan(gallery):
     """EXPLAIN of the filtered exact scan: the kept photos' ids as one array, their vectors read
     by the photo id index in one scan (not a lookup per photo, nor a scan of the table)."""
-    g = gallery
-    within = filtered_photos(owner_id=g["owner"].pk, filters=_camera_filter(0.02))
-    outside_trash, trash_params = vectors._outside_trash(owner_id=g["owner"].pk)
-    sql, params = vectors._ordered_sql(select="embedding <=> %s::halfvec", table=vectors.TABLE,
-                                       where=f"model_id = %s AND {outside_trash}",
-                                       params=[vectors.vector_literal(g["matrix"][0]), g["model"].pk, *trash_params],
-                                       owner_id=g["owner"].pk, within=within, use_index=False)
+    sql, params = _filtered_sql(gallery, share=0.02, select="embedding <=> %s::halfvec", use_index=False)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", [*params, 10, 0])
         plan = "\n".join(row[0] for row in cursor.fetchall())
