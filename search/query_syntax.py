@@ -97,6 +97,24 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+# The keys whose filters the filter panel shows; `-is:` and `-has:` it can't (its boxes only keep).
+PANEL_KEYS = frozenset({"in", "after", "before", "on", "camera", "place", "is", "type", "has"})
+PANEL_UNSHOWN_NEGATIONS = frozenset({"is", "has"})
+
+
+def without_panel_filters(text: str) -> str:
+    """What was typed, less the filters the panel shows: the search the panel's form carries, so
+    that applying the panel (which shows those filters) makes its values the page's filters, and a
+    filter cleared there is gone. Words, tags, negative terms and what the panel can't show stay."""
+    tokens = _tokens((text or "").replace("\x00", ""))
+
+    def shown(token: _Token) -> bool:
+        key = KEY_ALIASES.get(token.key, token.key) if token.key else None
+        return key in PANEL_KEYS and not (token.negated and key in PANEL_UNSHOWN_NEGATIONS)
+
+    return " ".join(token.text for token in tokens if not shown(token))
+
+
 def parse_date(text: str) -> tuple[date, date] | None:
     """ "2023" / "2023-06" / "2023-06-15" -> (its first day, the day after its end), or None."""
     match = _DATE.match(text.strip())
@@ -305,7 +323,8 @@ def filters_from_params(params) -> tuple[PhotoFilters, int | None, tuple[str, ..
         elif text:
             changes[field_name] = text
     types = []
-    for text in values("type"):
+    # The panel's one choice may be several types ("heic,jpeg": those typed as type:heic type:jpeg).
+    for text in (part for given in values("type") for part in given.split(",") if part.strip()):
         name = file_type_name(text)
         if name is None:
             errors.append(f"“{text}” is not a file type; choose one of: {', '.join(FILE_TYPES)}.")

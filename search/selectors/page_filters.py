@@ -10,7 +10,7 @@ from django.http import QueryDict
 from imagesearch.exceptions import NotFound
 from search.filters import FILE_TYPES, PhotoFilters
 from search.query_syntax import PARAMETERS as PANEL_PARAMETERS
-from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips
+from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips, without_panel_filters
 from search.selectors.filters import album_choices, filters_for_owner
 
 # Parameters that are a position in a list, not a filter: a removed chip starts the list again.
@@ -64,12 +64,26 @@ def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | No
             query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
         chips.append({"label": label, "url": _url(path, query)})
     keep = {name: params.get(name) for name in params if name not in PANEL_PARAMETERS + POSITION_PARAMETERS}
+    if typed and not errors and "q" in keep:
+        keep["q"] = without_panel_filters(keep["q"])  # the panel shows those now; applied, its values hold
     carried = [(name, value) for name in PANEL_PARAMETERS for value in params.getlist(name)]
+    panel = _panel_values(filters) if not errors else {name: params.get(name, "") for name in PANEL_FIELDS}
     return PageFilters(filters=filters, chips=chips, errors=errors, albums=album_choices(owner=owner), keep=keep,
-                       carried=carried,
-                       panel={name: params.get(name, "") for name in
-                              ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type",
-                               "has_text")})
+                       carried=carried, panel=panel)
+
+
+PANEL_FIELDS = ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type", "has_text")
+
+
+def _panel_values(filters: PhotoFilters) -> dict:
+    """The panel's fields for the filters in effect, typed or chosen there (a mistake shows what
+    was sent instead). Several types are one choice ("heic,jpeg"), as the select offers them."""
+    return {"taken_after": filters.taken_after.isoformat() if filters.taken_after else "",
+            "taken_before": filters.taken_before.isoformat() if filters.taken_before else "",
+            "album": "" if filters.album_id is None else str(filters.album_id),
+            "favourite": "true" if filters.favourite else "", "has_text": "true" if filters.has_text else "",
+            "camera": filters.camera or "", "place": filters.place or "", "type": ",".join(filters.file_types),
+            "type_label": " or ".join(name.upper() for name in filters.file_types)}
 
 
 def replace_album(panel: PhotoFilters, filters: PhotoFilters, album_id: int) -> PhotoFilters:

@@ -1,5 +1,6 @@
 """Filters in headless Chromium: syntax typed in the search box comes back as chips, a chip's ×
-removes its filter, the filter panel narrows the timeline; the same on a phone."""
+removes its filter, the filter panel shows the typed filters and narrows the timeline; the same on
+a phone."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ def test_typed_filters_become_chips_and_a_chip_removes_its_filter(live_url, new_
         expect(page.locator("#filter-chips .chip-filter")).to_have_count(1)
         expect(page.locator("#results-grid .card")).to_have_count(2)
         expect(page.locator('#searchbox input[name="q"]')).to_have_value("a photo camera:iphone")
+        # The panel shows the typed filter; cleared there and applied, it is gone from the search too.
+        expect(page.locator("#filter-panel")).to_have_attribute("open", "")  # open while filters apply
+        expect(page.locator('#filter-panel input[name="camera"]')).to_have_value("iphone")
+        screenshot(page, f"search-filters-panel-typed-{label}")
+        page.fill('#filter-panel input[name="camera"]', "")
+        page.locator("#filter-panel button[type=submit]").click()
+        expect(page.locator('#searchbox input[name="q"]')).to_have_value("a photo")
+        expect(page.locator("#filter-chips .chip-filter")).to_have_count(0)
         # The panel, for people who don't type syntax: the timeline by place.
         page.goto(f"{live_url}/")
         page.locator("#filter-panel summary").click()

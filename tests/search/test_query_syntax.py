@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from search.filters import PhotoFilters
-from search.query_syntax import filters_from_params, merged, parse_date, parse_query
+from search.query_syntax import filters_from_params, merged, parse_date, parse_query, without_panel_filters
 
 FULL = ('beach in:"Summer 2024" after:2023-06 before:2024 camera:iphone place:lisbon tag:dog is:favourite '
         'type:heic has:text -people')
@@ -104,3 +104,20 @@ def test_panel_values_win_over_typed_ones():
     typed = parse_query("dog camera:iphone tag:a").filters
     panel = PhotoFilters(camera="pixel", tags=("b",))
     assert merged(typed, panel) == PhotoFilters(camera="pixel", tags=("a", "b"))
+
+
+def test_the_panels_form_carries_the_search_less_the_filters_it_shows():
+    typed = ('beach in:"Summer 2024" after:2023-06 on:2023 camera:iphone place:"são paulo" tag:dog is:favourite '
+             "type:heic has:text -people")
+    assert without_panel_filters(typed) == "beach tag:dog -people"
+    # What the panel can't show stays typed: its boxes only keep (favourites, photos with text).
+    assert without_panel_filters("dog -is:favourite -has:text -tag:cat Favorite:fav at:Lisbon") == (
+        "dog -is:favourite -has:text -tag:cat")
+    assert without_panel_filters("") == ""
+
+
+def test_the_panels_one_type_choice_may_be_several_types():
+    filters, _, errors = filters_from_params({"type": ["heic,JPG", "png"]})
+    assert errors == () and filters.file_types == ("heic", "jpeg", "png")
+    _, _, errors = filters_from_params({"type": ["heic,raw"]})
+    assert errors == ("“raw” is not a file type; choose one of: jpeg, png, heic, webp, gif, tiff, bmp, avif.",)

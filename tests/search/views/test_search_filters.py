@@ -2,6 +2,7 @@
 timeline filtered, mistakes and other users' albums as visible messages."""
 
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 
 import pytest
 
@@ -78,3 +79,55 @@ def test_the_minimum_score_form_keeps_the_panels_filters(browser_client, gallery
     assert '<input type="hidden" name="favourite" value="true">' in form
     narrowed = browser_client.get(f"/search/similar/{gallery[1].pk}/", {"camera": "iphone", "min_score": "0"})
     assert [item.photo.pk for item in narrowed.context["result"].results] == [gallery[0].pk]
+
+
+class _PanelForm(HTMLParser):
+    """What the filter panel's form would submit as it stands: (name, value) pairs in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.select, self.values = False, None, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "filter-form" in (attrs.get("class") or ""):
+            self.inside = True
+        elif self.inside and tag == "input" and (attrs.get("type") != "checkbox" or "checked" in attrs):
+            self.values.append((attrs["name"], attrs.get("value") or ""))
+        elif self.inside and tag == "select":
+            self.select = attrs["name"]
+        elif self.inside and tag == "option" and "selected" in attrs:
+            self.values.append((self.select, attrs["value"]))
+
+    def handle_endtag(self, tag):
+        self.inside = self.inside and tag != "form"
+
+
+def panel_form(html: str) -> list[tuple[str, str]]:
+    parser = _PanelForm()
+    parser.feed(html)
+    return parser.values
+
+
+def test_the_panel_shows_the_typed_filters_and_applying_it_makes_its_values_the_filters(browser_client, gallery, user):
+    trip = album_factory(owner=user, name="Trip")
+    response = browser_client.get("/search/", {"q": 'a photo in:"trip" on:2023 camera:iphone is:favourite '
+                                                     "type:heic type:jpg tag:cat -people"})
+    form = dict(panel_form(response.content.decode()))
+    assert form == {"q": "a photo tag:cat -people", "taken_after": "2023-01-01", "taken_before": "2024-01-01",
+                    "album": str(trip.pk), "camera": "iphone", "place": "", "type": "heic,jpeg", "favourite": "true"}
+    assert ">HEIC or JPEG</option>" in response.content.decode()
+    # The person clears Camera and applies: the camera filter is gone, the rest hold, as chips.
+    applied = browser_client.get("/search/", [*((name, value) for name, value in form.items() if name != "camera")])
+    assert [chip["label"] for chip in applied.context["page_filters"].chips] == [
+        "Tag: cat", "Not: people", "From 1 Jan 2023", "Before 1 Jan 2024", "Album: Trip", "Favourites", "Type: HEIC",
+        "Type: JPEG"]
+    assert applied.context["query"] == "a photo tag:cat -people"
+    assert dict(panel_form(applied.content.decode()))["camera"] == ""
+
+
+def test_a_mistake_leaves_the_panel_and_the_typed_search_as_they_were_sent(browser_client, gallery):
+    response = browser_client.get("/search/", {"q": "a photo camera:iphone after:2023-13", "place": "lisbon"})
+    assert response.status_code == 400
+    form = dict(panel_form(response.content.decode()))
+    assert form["q"] == "a photo camera:iphone after:2023-13" and form["place"] == "lisbon" and form["camera"] == ""
