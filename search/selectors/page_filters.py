@@ -15,6 +15,8 @@ from search.selectors.filters import album_choices, filters_for_owner
 
 # Parameters that are a position in a list, not a filter: a removed chip starts the list again.
 POSITION_PARAMETERS = ("offset", "cursor", "month", "page")
+# The filter parameters the panel has a field for (the others, tag and exclude_tag, ride along hidden).
+PANEL_FIELDS = ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type", "has_text")
 
 
 @dataclass
@@ -25,7 +27,8 @@ class PageFilters:
     panel: dict = field(default_factory=dict)  # the panel's current values
     albums: list[tuple[int, str]] = field(default_factory=list)
     file_types: tuple[str, ...] = tuple(FILE_TYPES)
-    keep: dict = field(default_factory=dict)  # the page's other parameters (q, sort, …), for the panel's form
+    keep: list[tuple[str, str]] = field(default_factory=list)  # the page's parameters the panel has no field
+    # for (q, tag, sort, …), as hidden fields of its form
     carried: list[tuple[str, str]] = field(default_factory=list)  # the panel's parameters, for the page's other forms
 
 
@@ -63,16 +66,14 @@ def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | No
         else:
             query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
         chips.append({"label": label, "url": _url(path, query)})
-    keep = {name: params.get(name) for name in params if name not in PANEL_PARAMETERS + POSITION_PARAMETERS}
-    if typed and not errors and "q" in keep:
-        keep["q"] = without_panel_filters(keep["q"])  # the panel shows those now; applied, its values hold
+    # The panel shows those filters typed in `q` now: applied, its values hold.
+    search = without_panel_filters if typed and not errors else str
+    keep = [(name, search(value) if name == "q" else value) for name in params for value in params.getlist(name)
+            if name not in PANEL_FIELDS + POSITION_PARAMETERS]
     carried = [(name, value) for name in PANEL_PARAMETERS for value in params.getlist(name)]
     panel = _panel_values(filters) if not errors else {name: params.get(name, "") for name in PANEL_FIELDS}
     return PageFilters(filters=filters, chips=chips, errors=errors, albums=album_choices(owner=owner), keep=keep,
                        carried=carried, panel=panel)
-
-
-PANEL_FIELDS = ("taken_after", "taken_before", "album", "favourite", "camera", "place", "type", "has_text")
 
 
 def _panel_values(filters: PhotoFilters) -> dict:

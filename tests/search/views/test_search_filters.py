@@ -112,16 +112,17 @@ def panel_form(html: str) -> list[tuple[str, str]]:
 def test_the_panel_shows_the_typed_filters_and_applying_it_makes_its_values_the_filters(browser_client, gallery, user):
     trip = album_factory(owner=user, name="Trip")
     response = browser_client.get("/search/", {"q": 'a photo in:"trip" on:2023 camera:iphone is:favourite '
-                                                     "type:heic type:jpg tag:cat -people"})
+                                                     "type:heic type:jpg tag:cat -people", "exclude_tag": "dog"})
     form = dict(panel_form(response.content.decode()))
-    assert form == {"q": "a photo tag:cat -people", "taken_after": "2023-01-01", "taken_before": "2024-01-01",
-                    "album": str(trip.pk), "camera": "iphone", "place": "", "type": "heic,jpeg", "favourite": "true"}
+    assert form == {"q": "a photo tag:cat -people", "exclude_tag": "dog", "taken_after": "2023-01-01",
+                    "taken_before": "2024-01-01", "album": str(trip.pk), "camera": "iphone", "place": "",
+                    "type": "heic,jpeg", "favourite": "true"}
     assert ">HEIC or JPEG</option>" in response.content.decode()
     # The person clears Camera and applies: the camera filter is gone, the rest hold, as chips.
     applied = browser_client.get("/search/", [*((name, value) for name, value in form.items() if name != "camera")])
     assert [chip["label"] for chip in applied.context["page_filters"].chips] == [
-        "Tag: cat", "Not: people", "From 1 Jan 2023", "Before 1 Jan 2024", "Album: Trip", "Favourites", "Type: HEIC",
-        "Type: JPEG"]
+        "Tag: cat", "Not: people", "From 1 Jan 2023", "Before 1 Jan 2024", "Album: Trip", "Not tagged: dog",
+        "Favourites", "Type: HEIC", "Type: JPEG"]
     assert applied.context["query"] == "a photo tag:cat -people"
     assert dict(panel_form(applied.content.decode()))["camera"] == ""
 
