@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from django.http import QueryDict
 
 from imagesearch.exceptions import NotFound
-from search.filters import FILE_TYPES, PhotoFilters
+from search.filters import FILE_TYPES, PhotoFilters, file_type_name
 from search.query_syntax import PARAMETERS as PANEL_PARAMETERS
 from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips, without_panel_filters
 from search.selectors.filters import album_choices, filters_for_owner
@@ -64,7 +64,7 @@ def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | No
         if value is None:
             query.pop(name, None)
         else:
-            query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
+            query.setlist(name, _values_without(name, query.getlist(name), value))
         chips.append({"label": label, "url": _url(path, query)})
     # The panel shows those filters typed in `q` now: applied, its values hold.
     search = without_panel_filters if typed and not errors else str
@@ -85,6 +85,14 @@ def _panel_values(filters: PhotoFilters) -> dict:
             "favourite": "true" if filters.favourite else "", "has_text": "true" if filters.has_text else "",
             "camera": filters.camera or "", "place": filters.place or "", "type": ",".join(filters.file_types),
             "type_label": " or ".join(name.upper() for name in filters.file_types)}
+
+
+def _values_without(name: str, values: list[str], value: str) -> list[str]:
+    """A parameter's values less the one a chip removes; types as the panel sends them too
+    ("heic,jpeg", "JPG")."""
+    if name == "type":
+        return [part for given in values for part in given.split(",") if part.strip() and file_type_name(part) != value]
+    return [given for given in values if given.strip().lower() != value]
 
 
 def replace_album(panel: PhotoFilters, filters: PhotoFilters, album_id: int) -> PhotoFilters:

@@ -132,3 +132,10 @@ def test_a_mistake_leaves_the_panel_and_the_typed_search_as_they_were_sent(brows
     assert response.status_code == 400
     form = dict(panel_form(response.content.decode()))
     assert form["q"] == "a photo camera:iphone after:2023-13" and form["place"] == "lisbon" and form["camera"] == ""
+
+
+def test_a_type_chip_removes_its_type_from_the_panels_one_choice(browser_client, gallery):
+    response = browser_client.get("/search/", {"q": "a photo", "type": "heic,JPG"})
+    chips = {chip["label"]: chip["url"] for chip in response.context["page_filters"].chips}
+    assert list(chips) == ["Type: HEIC", "Type: JPEG"]
+    assert [c["label"] for c in browser_client.get(chips["Type: JPEG"]).context["page_filters"].chips] == ["Type: HEIC"]
