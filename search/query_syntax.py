@@ -323,8 +323,7 @@ def filters_from_params(params) -> tuple[PhotoFilters, int | None, tuple[str, ..
         elif text:
             changes[field_name] = text
     types = []
-    # The panel's one choice may be several types ("heic,jpeg": those typed as type:heic type:jpeg).
-    for text in (part for given in values("type") for part in given.split(",") if part.strip()):
+    for text in type_parts(values("type")):
         name = file_type_name(text)
         if name is None:
             errors.append(f"“{text}” is not a file type; choose one of: {', '.join(FILE_TYPES)}.")
@@ -334,6 +333,12 @@ def filters_from_params(params) -> tuple[PhotoFilters, int | None, tuple[str, ..
     changes["favourite"] = _flag(value("favourite"), "favourite", errors)
     changes["has_text"] = _flag(value("has_text"), "has text", errors)
     return replace(PhotoFilters(), **changes), album_id, tuple(errors)
+
+
+def type_parts(values: list[str]) -> list[str]:
+    """The `type` parameter's values one type each: the panel's one choice may be several
+    ("heic,jpeg", for those typed as type:heic type:jpeg)."""
+    return [part for given in values for part in given.split(",") if part.strip()]
 
 
 def _param_dates(after_text: str, before_text: str, errors: list[str]) -> dict:

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from imagesearch.exceptions import NotFound
 from search.filters import FILE_TYPES, PhotoFilters, file_type_name
 from search.query_syntax import PARAMETERS as PANEL_PARAMETERS
-from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips, without_panel_filters
+from search.query_syntax import ParsedQuery, filters_from_params, merged, param_chips, type_parts, without_panel_filters
 from search.selectors.filters import album_choices, filters_for_owner
 
 # Parameters that are a position in a list, not a filter: a removed chip starts the list again.
@@ -57,9 +57,7 @@ def page_filters(*, owner, path: str, params: QueryDict, typed: ParsedQuery | No
         query = base.copy()
         query["q"] = chip.query
         chips.append({"label": chip.label, "url": _url(path, query)})
-    panel_shown = filters_from_params(params)[0]
-    for label, name, value in param_chips(panel_shown if album_id is None else
-                                          replace_album(panel_shown, filters, album_id)):
+    for label, name, value in param_chips(panel if album_id is None else replace_album(panel, filters, album_id)):
         query = base.copy()
         if value is None:
             query.pop(name, None)
@@ -91,7 +89,7 @@ def _values_without(name: str, values: list[str], value: str) -> list[str]:
     """A parameter's values less the one a chip removes; types as the panel sends them too
     ("heic,jpeg", "JPG")."""
     if name == "type":
-        return [part for given in values for part in given.split(",") if part.strip() and file_type_name(part) != value]
+        return [part for part in type_parts(values) if file_type_name(part) != value]
     return [given for given in values if given.strip().lower() != value]
 
 
