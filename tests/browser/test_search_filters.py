@@ -52,5 +52,6 @@ def test_typed_filters_become_chips_and_a_chip_removes_its_filter(live_url, new_
         page.locator("#filter-panel button[type=submit]").click()
         expect(page.locator("#filter-chips .chip-filter")).to_contain_text("Place: lisbon")
         expect(page.locator("#photo-grid .card")).to_have_count(2)
+        assert page.url.endswith("/?place=lisbon"), page.url  # the fields left empty stay out of the address
         screenshot(page, f"timeline-filter-panel-{label}")
         page.context.close()
