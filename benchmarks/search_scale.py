@@ -196,6 +196,7 @@ def _abroad(gallery: Gallery) -> str:
 # The filtered rows' filters, from keeping most of a gallery to about 0.1% of it.
 FILTERS = {
     "camera (the gallery's first)": lambda g: PhotoFilters(camera=_cameras(g)[0].split(" ", 1)[1]),
+    "file type HEIC (10%)": lambda g: PhotoFilters(file_types=("heic",)),
     "favourite (3%)": lambda g: PhotoFilters(favourite=True),
     "a country abroad (~3%)": lambda g: PhotoFilters(place=_abroad(g)),
     "favourite, abroad (~0.1%)": lambda g: PhotoFilters(favourite=True, place=_abroad(g)),
