@@ -61,7 +61,7 @@ def gunicorn(request, transactional_db, media_root, tmp_path):
             cwd=workers.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        up = workers.wait_for(lambda: _healthy(base) or server.poll() is not None, timeout=60)
+        up = workers.wait_for(lambda: _both_workers_serve(base, log) or server.poll() is not None, timeout=90)
         assert up and server.poll() is None, log.read_text()[-3000:]
         yield base, log, request.param
     finally:
@@ -75,6 +75,14 @@ def _healthy(base: str) -> bool:
         return request(f"{base}/healthz")[0] == 200
     except OSError:
         return False
+
+
+def _both_workers_serve(base: str, log) -> bool:
+    """Both workers have answered: under load one can still be importing the app after the other
+    serves, and a flood then would all go to the first (the "both workers answered" checks)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answered = list(pool.map(lambda _: _healthy(base), range(8)))
+    return all(answered) and len(pids(log, "/healthz")) == 2
 
 
 def flood(calls, count: int) -> list[tuple[int, dict, str]]:
