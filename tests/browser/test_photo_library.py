@@ -49,7 +49,9 @@ def test_a_heic_from_a_phone_shows_true_colours_its_moment_camera_and_place(live
 
     preview = page.locator("#photo-image")
     expect(preview).to_have_attribute("src", f"/api/v1/photos/{photo_id}/preview/")
-    page.wait_for_function("document.querySelector('#photo-image').complete && "
+    # A function, not an expression: Playwright polls an expression with eval(), which the CSP
+    # blocks whenever the image is not loaded at the first check.
+    page.wait_for_function("() => document.querySelector('#photo-image').complete && "
                            "document.querySelector('#photo-image').naturalWidth > 0")
     assert page.evaluate("document.querySelector('#photo-image').naturalWidth") == 1200  # HEIC shown via its preview
     shown = np.asarray(preview.evaluate(READ_PIXEL), dtype=float)
